@@ -1,0 +1,44 @@
+package auth
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
+)
+
+// Principal is a verified caller: what a valid token says about who sent it.
+type Principal struct {
+	Subject     string    `json:"sub"`
+	Issuer      string    `json:"iss,omitempty"`
+	Audience    []string  `json:"aud,omitempty"`
+	Roles       []string  `json:"roles"`
+	Permissions []string  `json:"permissions"`
+	Scopes      []string  `json:"scopes"`
+	ExpiresAt   time.Time `json:"exp"`
+	KeyID       string    `json:"-"`
+	TokenID     string    `json:"-"`
+}
+
+// HasRole reports whether p holds role.
+func (p *Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+// HasPermission reports whether p holds permission (Auth0 RBAC "permissions").
+func (p *Principal) HasPermission(perm string) bool { return slices.Contains(p.Permissions, perm) }
+
+// HasScope reports whether p was granted scope (the "scope" claim).
+func (p *Principal) HasScope(scope string) bool { return slices.Contains(p.Scopes, scope) }
+
+// NewContext returns ctx carrying p. It uses go-jwt-middleware's context key,
+// so handlers behind its CheckJWT and behind our Lambda adapters read the
+// caller the same way.
+func NewContext(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, jwtmiddleware.ContextKey{}, p)
+}
+
+// FromContext returns the verified caller stored in ctx, if any.
+func FromContext(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(jwtmiddleware.ContextKey{}).(*Principal)
+	return p, ok && p != nil
+}

@@ -1,0 +1,221 @@
+// Package config reads the service's environment once, into a typed Config,
+// and refuses to start with a message naming the variable at fault.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/logger"
+)
+
+// Config is the whole configuration of the flagship.
+type Config struct {
+	InLambda bool // AWS_LAMBDA_RUNTIME_API is set: serve Lambda invocations
+
+	Host string // HOST: interface of the local server
+	Port int    // PORT: port of the local server
+
+	// BasePaths are the prefixes the API is mounted under (BASE_PATH).
+	BasePaths []string
+
+	// Issuer is the exact "iss" tokens must carry, from AUTH0_DOMAIN or
+	// AUTH_ISSUER_URL. Empty means the development issuer runs (DevIssuer).
+	Issuer     string
+	JWKSURL    string   // AUTH_JWKS_URL: skip OIDC discovery
+	Audiences  []string // AUTH0_AUDIENCE, comma-separated
+	Algorithm  string   // AUTH_ALGORITHM
+	RolesClaim string   // AUTH_ROLES_CLAIM
+	ClockSkew  time.Duration
+	// JWKSMinRefresh is the least time between two JWKS fetches.
+	JWKSMinRefresh time.Duration
+
+	CORSOrigins []string // CORS_ALLOWED_ORIGINS
+
+	LogLevel  slog.Level
+	LogFormat string // "json" in Lambda, "text" otherwise
+
+	// DevIssuer is true when no issuer is configured and we are not in
+	// Lambda: the local server then runs the embedded development issuer.
+	DevIssuer  bool
+	DevKeyFile string // DEV_ISSUER_KEY_FILE
+}
+
+// Development defaults.
+const (
+	DevAudience     = "https://api.fnguard.dev"
+	DevIssuerPath   = "/dev-issuer/"
+	defaultPort     = 8080
+	LocalBasePath   = "/api"
+	NetlifyBasePath = "/.netlify/functions/api"
+)
+
+// Load parses the environment read through getenv.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	fail := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	c := Config{
+		InLambda:   getenv("AWS_LAMBDA_RUNTIME_API") != "",
+		Host:       getenv("HOST"),
+		Port:       defaultPort,
+		Algorithm:  or(getenv("AUTH_ALGORITHM"), "RS256"),
+		RolesClaim: or(getenv("AUTH_ROLES_CLAIM"), auth.DefaultRolesClaim),
+		ClockSkew:  30 * time.Second,
+
+		JWKSMinRefresh: 5 * time.Second,
+		JWKSURL:        getenv("AUTH_JWKS_URL"),
+	}
+
+	if v := getenv("PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			fail("PORT", "%q is not a port number", v)
+		}
+		c.Port = p
+	}
+
+	if c.InLambda {
+		c.BasePaths = []string{NetlifyBasePath, LocalBasePath}
+		c.LogFormat = "json"
+	} else {
+		c.BasePaths = []string{LocalBasePath}
+		c.LogFormat = "text"
+	}
+	if v := getenv("BASE_PATH"); v != "" {
+		c.BasePaths = nil
+		for _, p := range list(v) {
+			if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.ContainsAny(p, "{}*") {
+				fail("BASE_PATH", "%q must start with / and not end with one", p)
+			}
+			c.BasePaths = append(c.BasePaths, p)
+		}
+	}
+	if v := getenv("LOG_FORMAT"); v != "" {
+		if v != "json" && v != "text" {
+			fail("LOG_FORMAT", "%q: want json or text", v)
+		}
+		c.LogFormat = v
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		l, err := logger.ParseLevel(v)
+		if err != nil {
+			fail("LOG_LEVEL", "%v", err)
+		}
+		c.LogLevel = l
+	}
+
+	domain, issuerURL := getenv("AUTH0_DOMAIN"), getenv("AUTH_ISSUER_URL")
+	switch {
+	case domain != "" && issuerURL != "":
+		fail("AUTH0_DOMAIN", "set AUTH0_DOMAIN or AUTH_ISSUER_URL, not both")
+	case domain != "":
+		if strings.Contains(domain, "/") || strings.Contains(domain, ":") {
+			fail("AUTH0_DOMAIN", "%q: give the bare domain, like tenant.eu.auth0.com", domain)
+		}
+		c.Issuer = "https://" + domain + "/"
+	case issuerURL != "":
+		if err := auth.CheckIssuerURL(issuerURL); err != nil {
+			fail("AUTH_ISSUER_URL", "%v", err)
+		}
+		c.Issuer = issuerURL
+	}
+	if c.JWKSURL != "" {
+		if err := auth.CheckIssuerURL(c.JWKSURL); err != nil {
+			fail("AUTH_JWKS_URL", "%v", err)
+		}
+	}
+	c.Audiences = list(getenv("AUTH0_AUDIENCE"))
+
+	switch {
+	case c.Issuer != "":
+		if len(c.Audiences) == 0 {
+			fail("AUTH0_AUDIENCE", "required when an issuer is configured (the API identifier in Auth0)")
+		}
+	case c.InLambda:
+		// The development issuer must never run where real users are.
+		fail("AUTH0_DOMAIN", "AUTH0_DOMAIN or AUTH_ISSUER_URL is required in Lambda")
+	default:
+		c.DevIssuer = true
+		if len(c.Audiences) == 0 {
+			c.Audiences = []string{DevAudience}
+		}
+		if c.Host == "" {
+			// The development issuer hands out admin tokens to anyone who
+			// asks: keep it off the network unless HOST says otherwise.
+			c.Host = "127.0.0.1"
+		}
+		c.DevKeyFile = getenv("DEV_ISSUER_KEY_FILE")
+		if c.DevKeyFile == "" {
+			c.DevKeyFile = defaultDevKeyFile()
+		}
+	}
+	if strings.HasPrefix(c.Algorithm, "HS") || c.Algorithm == "none" {
+		fail("AUTH_ALGORITHM", "%q: only asymmetric algorithms (RS256, PS256, ES256...) verify against a JWKS", c.Algorithm)
+	}
+
+	if v := getenv("AUTH_CLOCK_SKEW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			fail("AUTH_CLOCK_SKEW", "%q: want a duration between 0s and 5m", v)
+		}
+		c.ClockSkew = d
+	}
+	if v := getenv("JWKS_MIN_REFRESH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			fail("JWKS_MIN_REFRESH_INTERVAL", "%q: want a duration like 5s", v)
+		}
+		c.JWKSMinRefresh = d
+	}
+
+	c.CORSOrigins = list(getenv("CORS_ALLOWED_ORIGINS"))
+	if len(c.CORSOrigins) == 0 && c.DevIssuer {
+		c.CORSOrigins = []string{"http://localhost:5173", "http://127.0.0.1:5173"}
+	}
+	for _, o := range c.CORSOrigins {
+		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			fail("CORS_ALLOWED_ORIGINS", "%q: want an origin like https://app.example.com", o)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// IssuerURLFor is the development issuer's URL when the local server
+// listens on port.
+func IssuerURLFor(port int) string {
+	return fmt.Sprintf("http://127.0.0.1:%d%s", port, DevIssuerPath)
+}
+
+func defaultDevKeyFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "fnguard", "dev-issuer-key.pem")
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

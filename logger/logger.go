@@ -1,0 +1,33 @@
+// Package logger builds the service's slog.Logger and the middleware that
+// writes one structured line per request.
+//
+// Credentials never reach a log line: the middleware logs the path without
+// its query string (clients do put tokens there), masks path segments that
+// look like JWTs, and never reads the Authorization or Cookie headers.
+package logger
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// New returns a logger writing JSON (format "json", for Lambda and log
+// pipelines) or logfmt-style text (format "text", for a terminal).
+func New(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// ParseLevel parses LOG_LEVEL: debug, info, warn or error (any case).
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.TrimSpace(s))); err != nil {
+		return 0, fmt.Errorf("log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}

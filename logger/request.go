@@ -1,0 +1,151 @@
+package logger
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+type entryKey struct{}
+type seedKey struct{}
+
+// entry collects what downstream code learns about a request (the caller's
+// subject, an auth denial) for the request's log line.
+type entry struct {
+	mu    sync.Mutex
+	attrs []slog.Attr
+	audit []slog.Attr
+}
+
+// WithAttrs returns ctx carrying attrs that the request line will include.
+// Adapters that see the request before the router (the Lambda adapter with
+// its request id) use it.
+func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+	prev, _ := ctx.Value(seedKey{}).([]slog.Attr)
+	return context.WithValue(ctx, seedKey{}, append(prev[:len(prev):len(prev)], attrs...))
+}
+
+// Set adds attrs to the log line of the request ctx belongs to. It is a
+// no-op outside Middleware.
+func Set(ctx context.Context, attrs ...slog.Attr) {
+	if e, ok := ctx.Value(entryKey{}).(*entry); ok {
+		e.mu.Lock()
+		e.attrs = append(e.attrs, attrs...)
+		e.mu.Unlock()
+	}
+}
+
+// Audit records why a request was refused; Middleware writes it as its own
+// "access denied" line once the request is done, with the matched route.
+func Audit(ctx context.Context, attrs ...slog.Attr) {
+	if e, ok := ctx.Value(entryKey{}).(*entry); ok {
+		e.mu.Lock()
+		e.audit = append(e.audit, attrs...)
+		e.mu.Unlock()
+	}
+}
+
+// RequestIDHeader carries the request id back to the client.
+const RequestIDHeader = "X-Request-Id"
+
+// Middleware logs one line per request: method, path, route, status, bytes,
+// duration, request id and whatever downstream code added with Set; plus an
+// audit line for each 401 and 403.
+func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			id := requestID(r)
+			w.Header().Set(RequestIDHeader, id)
+			e := &entry{}
+			ctx := context.WithValue(r.Context(), entryKey{}, e)
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r.WithContext(ctx))
+
+			status := ww.Status()
+			if status == 0 {
+				status = http.StatusOK
+			}
+			route := ""
+			if rc := chi.RouteContext(ctx); rc != nil {
+				route = rc.RoutePattern()
+			}
+			seed, _ := ctx.Value(seedKey{}).([]slog.Attr)
+			e.mu.Lock()
+			attrs := make([]slog.Attr, 0, 10+len(seed)+len(e.attrs))
+			attrs = append(attrs,
+				slog.String("method", r.Method),
+				slog.String("path", SafePath(r.URL.Path)),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Int("bytes", ww.BytesWritten()),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", id),
+			)
+			attrs = append(attrs, seed...)
+			attrs = append(attrs, e.attrs...)
+			audit := e.audit
+			e.mu.Unlock()
+
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(ctx, level, "request", attrs...)
+			if len(audit) > 0 {
+				a := append([]slog.Attr{
+					slog.String("route", route),
+					slog.String("method", r.Method),
+					slog.String("path", SafePath(r.URL.Path)),
+					slog.Int("status", status),
+					slog.String("request_id", id),
+				}, audit...)
+				log.LogAttrs(ctx, slog.LevelWarn, "access denied", a...)
+			}
+		})
+	}
+}
+
+// requestID keeps a client's X-Request-Id only when it is short and plain,
+// so it cannot smuggle anything into logs; otherwise it makes one up.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(RequestIDHeader); id != "" && len(id) <= 64 && plain(id) {
+		return id
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// SafePath returns p with every segment that looks like a JWT replaced by
+// "[redacted]": a token pasted into a URL must not survive into the logs.
+func SafePath(p string) string {
+	if !strings.Contains(p, "eyJ") {
+		return p
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if strings.Contains(s, "eyJ") && strings.Count(s, ".") >= 1 {
+			segs[i] = "[redacted]"
+		}
+	}
+	return strings.Join(segs, "/")
+}

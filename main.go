@@ -1,0 +1,89 @@
+// Command fnguard is the flagship of the guide: a chi router protected by
+// Auth0 access tokens, served by a local HTTP server or, when started by
+// AWS Lambda (or Netlify Functions), as one Lambda function.
+//
+//	go run .                    local server with a development issuer
+//	go run . token --role admin print a development token for a persona
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/routes"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "fnguard: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run reads the configuration and starts the mode it asks for. Everything
+// it needs comes in as arguments, so tests drive it like a process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if len(args) > 0 && args[0] == "token" {
+		return runToken(args[1:], cfg, stdout)
+	}
+	if len(args) > 0 {
+		return fmt.Errorf("unknown command %q (want no command, or \"token\")", args[0])
+	}
+	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
+	if cfg.InLambda {
+		// The development issuer is never built on this path.
+		verifier, err := newVerifier(cfg, cfg.Issuer, log)
+		if err != nil {
+			return err
+		}
+		router := routes.New(routerOptions(cfg, log, verifier, nil))
+		lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
+		return nil
+	}
+	return serve(ctx, cfg, log, stdout)
+}
+
+func newVerifier(cfg config.Config, issuer string, log *slog.Logger) (*auth.Verifier, error) {
+	opts := []auth.KeySetOption{
+		auth.WithLogger(log),
+		auth.WithMinRefreshInterval(cfg.JWKSMinRefresh),
+	}
+	if cfg.JWKSURL != "" {
+		opts = append(opts, auth.WithJWKSURL(cfg.JWKSURL))
+	}
+	return auth.NewVerifier(auth.Config{
+		Issuer:     issuer,
+		Audiences:  cfg.Audiences,
+		Algorithm:  cfg.Algorithm,
+		RolesClaim: cfg.RolesClaim,
+		ClockSkew:  cfg.ClockSkew,
+	}, auth.NewKeySet(issuer, opts...))
+}
+
+func routerOptions(cfg config.Config, log *slog.Logger, v *auth.Verifier, mounts map[string]http.Handler) routes.Options {
+	return routes.Options{
+		Logger:         log,
+		Verifier:       v,
+		BasePaths:      cfg.BasePaths,
+		AllowedOrigins: cfg.CORSOrigins,
+		Mounts:         mounts,
+	}
+}

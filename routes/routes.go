@@ -1,0 +1,65 @@
+// Package routes builds the flagship's chi router: every route, the policy
+// that guards it, and the middleware stack around them.
+package routes
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/logger"
+)
+
+// Options are the router's dependencies.
+type Options struct {
+	Logger         *slog.Logger
+	Verifier       *auth.Verifier
+	BasePaths      []string // the API is mounted under each, e.g. "/api"
+	AllowedOrigins []string // CORS origins allowed to call the API
+	// Mounts are handlers served outside the API, by path prefix: the
+	// development issuer, the single-page app, the other strategies.
+	Mounts map[string]http.Handler
+}
+
+// New returns the router. The API under each base path:
+//
+//	GET /health   anyone
+//	GET /public   anyone
+//	GET /me       any signed-in user
+//	GET /paid     role paid or admin
+//	GET /admin    role admin
+func New(o Options) *chi.Mux {
+	r := chi.NewRouter()
+	// Set before Mount so that mounted routers inherit JSON 404 and 405.
+	r.NotFound(handleNotFound)
+	r.MethodNotAllowed(handleMethodNotAllowed)
+	r.Use(
+		dropProxyHeaders,
+		logger.Middleware(o.Logger),
+		recoverer(o.Logger),
+		securityHeaders,
+		corsHandler(o.AllowedOrigins),
+		middleware.Compress(5, "application/json", "text/html", "text/css", "text/javascript", "application/javascript"),
+	)
+
+	api := chi.NewRouter()
+	api.Get("/health", handleHealth)
+	api.Get("/public", handlePublic)
+	api.Group(func(r chi.Router) {
+		r.Use(auth.Authenticate(o.Verifier), privateCache)
+		r.Get("/me", handleMe)
+		r.With(auth.Require(auth.AnyRole("paid", "admin"))).Get("/paid", handlePaid)
+		r.With(auth.Require(auth.Role("admin"))).Get("/admin", handleAdmin)
+	})
+
+	for _, base := range o.BasePaths {
+		r.Mount(base, api)
+	}
+	for prefix, h := range o.Mounts {
+		r.Mount(prefix, h)
+	}
+	return r
+}

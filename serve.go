@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/routes"
+)
+
+// serve runs the local HTTP server until ctx is done, then shuts down
+// gracefully.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	mounts := map[string]http.Handler{}
+	issuer := cfg.Issuer
+	if cfg.DevIssuer {
+		dev, err := newDevIssuer(cfg, port)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		prefix := strings.TrimSuffix(config.DevIssuerPath, "/")
+		mounts[prefix] = http.StripPrefix(prefix, dev.Handler())
+		issuer = dev.URL
+	}
+	verifier, err := newVerifier(cfg, issuer, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           routes.New(routerOptions(cfg, log, verifier, mounts)),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	base := fmt.Sprintf("http://%s", net.JoinHostPort(displayHost(cfg.Host), strconv.Itoa(port)))
+	fmt.Fprintf(stdout, "fnguard listening on %s (API under %s)\n", base, strings.Join(cfg.BasePaths, ", "))
+	if cfg.DevIssuer {
+		printDevHelp(stdout, base, cfg, issuer)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintln(stdout, "fnguard stopped")
+	return nil
+}
+
+func newDevIssuer(cfg config.Config, port int) (*devissuer.Issuer, error) {
+	key, err := devissuer.LoadOrCreateKey(cfg.DevKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return devissuer.New(config.IssuerURLFor(port), key, cfg.Audiences[0], cfg.RolesClaim), nil
+}
+
+func displayHost(host string) string {
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+func printDevHelp(w io.Writer, base string, cfg config.Config, issuer string) {
+	api := base + cfg.BasePaths[0]
+	portEnv := ""
+	if cfg.Port != 8080 {
+		portEnv = fmt.Sprintf("PORT=%d ", cfg.Port)
+	}
+	fmt.Fprintf(w, `
+Development issuer at %s (no Auth0 account needed; never used in Lambda).
+Get a token for a persona (free, paid or admin) in another terminal:
+
+  TOKEN=$(%sgo run . token --role admin)
+  curl -H "Authorization: Bearer $TOKEN" %s/admin
+
+Routes: %[3]s/health  %[3]s/public  %[3]s/me  %[3]s/paid  %[3]s/admin
+`, issuer, portEnv, api)
+}
