@@ -1,0 +1,19 @@
+# The flagship in local-server mode. Configure a real issuer when you run it:
+#   docker run -p 8080:8080 -e AUTH0_DOMAIN=tenant.eu.auth0.com \
+#     -e AUTH0_AUDIENCE=https://api.example.com fnguard
+# Without an issuer the development issuer starts and binds to 127.0.0.1
+# only (it hands out admin tokens); add -e HOST=0.0.0.0 to reach it, in
+# development only.
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/fnguard .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/fnguard /fnguard
+ENV PORT=8080
+EXPOSE 8080
+USER nonroot:nonroot
+ENTRYPOINT ["/fnguard"]

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every check and test of fnguard, installing first what the tests
+# need (Redis, Chromium, staticcheck). This is the README's test command;
+# .ci/run calls it. Safe to run again: installs are skipped when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- what the tests need ---------------------------------------------------
+apt_packages=(redis-server chromium)
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+export PATH="$(go env GOPATH)/bin:$PATH"
+if ! command -v staticcheck >/dev/null; then
+  log "installing staticcheck"
+  go install honnef.co/go/tools/cmd/staticcheck@v0.7.0
+fi
+
+# --- static checks ---------------------------------------------------------
+log "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+log "go vet"
+go vet ./...
+log "staticcheck"
+staticcheck ./...
+
+# --- tests -----------------------------------------------------------------
+log "go test (race detector on)"
+go test -race -count=1 -timeout 20m ./...
+
+# --- fuzzing, briefly (FUZZTIME=5m scripts/test.sh fuzzes longer) -----------
+fuzztime=${FUZZTIME:-10s}
+fuzz_targets=(
+  "./auth FuzzBearerToken"
+  "./auth FuzzVerify"
+)
+for t in "${fuzz_targets[@]}"; do
+  set -- $t
+  log "fuzz $2 ($1, $fuzztime)"
+  go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1"
+done
+
+log "all checks passed"
