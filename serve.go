@@ -53,10 +53,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	base := fmt.Sprintf("http://%s", net.JoinHostPort(displayHost(cfg.Host), strconv.Itoa(port)))
-	fmt.Fprintf(stdout, "fnguard listening on %s (API under %s)\n", base, strings.Join(cfg.BasePaths, ", "))
 	if cfg.DevIssuer {
 		printDevHelp(stdout, base, cfg, issuer)
 	}
+	// Last, so that whoever waits for this line knows the server is ready.
+	fmt.Fprintf(stdout, "fnguard listening on %s (API under %s)\n", base, strings.Join(cfg.BasePaths, ", "))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -106,5 +107,6 @@ Get a token for a persona (free, paid or admin) in another terminal:
   curl -H "Authorization: Bearer $TOKEN" %s/admin
 
 Routes: %[3]s/health  %[3]s/public  %[3]s/me  %[3]s/paid  %[3]s/admin
+
 `, issuer, portEnv, api)
 }

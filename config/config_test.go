@@ -1,0 +1,109 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestLoad(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   func(string) string
+		check func(t *testing.T, c Config)
+	}{
+		{"no issuer locally runs the development issuer on loopback", env(), func(t *testing.T, c Config) {
+			if !c.DevIssuer || c.Issuer != "" || c.Host != "127.0.0.1" || c.Port != 8080 {
+				t.Errorf("%+v", c)
+			}
+			if !reflect.DeepEqual(c.BasePaths, []string{"/api"}) || c.LogFormat != "text" {
+				t.Errorf("base %v, log %s", c.BasePaths, c.LogFormat)
+			}
+			if !reflect.DeepEqual(c.Audiences, []string{DevAudience}) || c.DevKeyFile == "" {
+				t.Errorf("audiences %v key %q", c.Audiences, c.DevKeyFile)
+			}
+		}},
+		{"an Auth0 domain becomes the issuer URL and turns the dev issuer off",
+			env("AUTH0_DOMAIN", "tenant.eu.auth0.com", "AUTH0_AUDIENCE", "https://api.example.com"), func(t *testing.T, c Config) {
+				if c.DevIssuer || c.Issuer != "https://tenant.eu.auth0.com/" || c.Host != "" {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{"any OIDC issuer URL is used verbatim",
+			env("AUTH_ISSUER_URL", "https://id.example.com/realms/x", "AUTH0_AUDIENCE", "a, b ,c"), func(t *testing.T, c Config) {
+				if c.DevIssuer || c.Issuer != "https://id.example.com/realms/x" || !reflect.DeepEqual(c.Audiences, []string{"a", "b", "c"}) {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{"in Lambda both base paths route and logs are JSON",
+			env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", "AUTH0_DOMAIN", "t.auth0.com", "AUTH0_AUDIENCE", "x"), func(t *testing.T, c Config) {
+				if !c.InLambda || c.DevIssuer || c.LogFormat != "json" ||
+					!reflect.DeepEqual(c.BasePaths, []string{"/.netlify/functions/api", "/api"}) {
+					t.Errorf("%+v", c)
+				}
+			}},
+		{"BASE_PATH overrides", env("BASE_PATH", "/v1, /v2"), func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.BasePaths, []string{"/v1", "/v2"}) {
+				t.Errorf("%v", c.BasePaths)
+			}
+		}},
+		{"clock skew, roles claim and log level are read", env("AUTH_CLOCK_SKEW", "5s", "AUTH_ROLES_CLAIM", "roles", "LOG_LEVEL", "debug"), func(t *testing.T, c Config) {
+			if c.ClockSkew != 5*time.Second || c.RolesClaim != "roles" || c.LogLevel.String() != "DEBUG" {
+				t.Errorf("%+v", c)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     func(string) string
+		mention string
+	}{
+		{"the development issuer can never start in Lambda", env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"), "AUTH0_DOMAIN"},
+		{"two issuers are ambiguous", env("AUTH0_DOMAIN", "a.auth0.com", "AUTH_ISSUER_URL", "https://b/", "AUTH0_AUDIENCE", "x"), "not both"},
+		{"an issuer needs an audience", env("AUTH0_DOMAIN", "a.auth0.com"), "AUTH0_AUDIENCE"},
+		{"plain http issuer off loopback", env("AUTH_ISSUER_URL", "http://id.example.com/", "AUTH0_AUDIENCE", "x"), "AUTH_ISSUER_URL"},
+		{"domain with a scheme", env("AUTH0_DOMAIN", "https://a.auth0.com", "AUTH0_AUDIENCE", "x"), "bare domain"},
+		{"symmetric algorithm", env("AUTH_ALGORITHM", "HS256"), "AUTH_ALGORITHM"},
+		{"bad port", env("PORT", "http"), "PORT"},
+		{"bad clock skew", env("AUTH_CLOCK_SKEW", "1h"), "AUTH_CLOCK_SKEW"},
+		{"bad log level", env("LOG_LEVEL", "loud"), "LOG_LEVEL"},
+		{"bad base path", env("BASE_PATH", "api/"), "BASE_PATH"},
+		{"bad CORS origin", env("CORS_ALLOWED_ORIGINS", "example.com"), "CORS_ALLOWED_ORIGINS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.env)
+			if err == nil || !strings.Contains(err.Error(), tt.mention) {
+				t.Fatalf("err = %v, want one mentioning %q", err, tt.mention)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := Load(env("PORT", "x", "LOG_LEVEL", "y"))
+	if err == nil || !strings.Contains(err.Error(), "PORT") || !strings.Contains(err.Error(), "LOG_LEVEL") {
+		t.Fatalf("err = %v", err)
+	}
+}
