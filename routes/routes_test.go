@@ -48,7 +48,6 @@ type fixture struct {
 	tokens map[string]string // persona -> token
 }
 
-
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	key, err := devissuer.LoadOrCreateKey(t.TempDir() + "/key.pem")
