@@ -119,7 +119,7 @@ func (k *KeySet) Fetches() int64 { return k.fetches.Load() }
 // triggers a refresh (subject to the rate limit); it then fails with
 // ErrInvalidToken, or ErrUnavailable if no keys could ever be loaded.
 func (k *KeySet) Key(ctx context.Context, kid, alg string) (crypto.PublicKey, error) {
-	key, ok, loaded, stale := k.lookup(kid)
+	key, ok, _, stale := k.lookup(kid)
 	if ok {
 		if stale {
 			go k.refresh(context.Background()) //nolint:errcheck // logged inside
@@ -127,7 +127,8 @@ func (k *KeySet) Key(ctx context.Context, kid, alg string) (crypto.PublicKey, er
 		return usable(key, kid, alg)
 	}
 	err := k.refresh(ctx)
-	if key, ok, loaded, _ = k.lookup(kid); ok {
+	key, ok, loaded, _ := k.lookup(kid)
+	if ok {
 		return usable(key, kid, alg)
 	}
 	if !loaded {
