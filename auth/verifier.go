@@ -114,6 +114,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no exp", KeyID: hdr.Kid, Subject: rc.Subject}
 	case rc.Subject == "":
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no sub", KeyID: hdr.Kid}
+	case rc.NotBefore < 0 || rc.IssuedAt < 0:
+		// go-jose turns a NumericDate beyond int64 (nbf 1e19) into a
+		// negative time, which would pass the nbf and iat checks.
+		return nil, &Error{Err: ErrInvalidToken, Reason: "nbf or iat out of range", KeyID: hdr.Kid, Subject: rc.Subject}
 	}
 	claims, _ := vc.CustomClaims.(*tokenClaims)
 	if claims == nil {
