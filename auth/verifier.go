@@ -31,6 +31,14 @@ type Config struct {
 	Algorithm  string        // signing algorithm; default RS256
 	RolesClaim string        // claim holding roles; default DefaultRolesClaim
 	ClockSkew  time.Duration // leeway for exp, nbf and iat
+
+	// CacheSize bounds the cache of verified tokens (default
+	// DefaultCacheSize); a negative size turns the cache off.
+	CacheSize int
+	// CacheTTL caps how long a verified token is trusted without checking
+	// its signature again (default DefaultCacheTTL); tokens are never
+	// trusted past their own exp.
+	CacheTTL time.Duration
 }
 
 // Verifier checks access tokens and turns them into Principals.
@@ -39,6 +47,7 @@ type Verifier struct {
 	rolesClaim string
 	keys       KeyResolver
 	validator  *validator.Validator
+	cache      *tokenCache // nil when off
 }
 
 type headerKey struct{}
@@ -60,7 +69,18 @@ func NewVerifier(cfg Config, keys KeyResolver) (*Verifier, error) {
 	if keys == nil {
 		return nil, errors.New("a key resolver is required")
 	}
+	if cfg.CacheTTL < 0 {
+		return nil, fmt.Errorf("cache ttl %s: must not be negative", cfg.CacheTTL)
+	}
 	v := &Verifier{alg: cfg.Algorithm, rolesClaim: cfg.RolesClaim, keys: keys}
+	if cfg.CacheSize >= 0 {
+		v.cache = newTokenCache(or(cfg.CacheSize, DefaultCacheSize), or(cfg.CacheTTL, DefaultCacheTTL), cfg.ClockSkew)
+		// A KeySet reports the keys a refresh found gone (revoked after a
+		// compromise): tokens they signed must stop working at once.
+		if kc, ok := keys.(interface{ OnChange(func(removed []string)) }); ok {
+			kc.OnChange(v.cache.drop)
+		}
+	}
 	val, err := validator.New(
 		v.keyFunc,
 		validator.SignatureAlgorithm(cfg.Algorithm),
@@ -92,7 +112,18 @@ func (v *Verifier) keyFunc(ctx context.Context) (any, error) {
 // Verify checks token and returns the caller it identifies. Errors wrap
 // ErrInvalidToken (or ErrTokenExpired), or ErrUnavailable when no signing
 // keys could be loaded.
+//
+// A token verified once is answered from a cache until it expires, its key
+// leaves the JWKS, or CacheTTL passes. The Principal returned is then shared
+// by every request carrying that token: treat it as read-only.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	if v.cache == nil {
+		return v.verify(ctx, token)
+	}
+	return v.cache.verify(ctx, token, v.verify)
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (*Principal, error) {
 	hdr, err := parseHeader(token, v.alg)
 	if err != nil {
 		return nil, &Error{Err: ErrInvalidToken, Reason: err.Error(), KeyID: hdr.Kid}
