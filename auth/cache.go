@@ -96,7 +96,8 @@ func newTokenCache(size int, ttl, skew time.Duration) *tokenCache {
 
 // verify answers from the cache, or calls verify and remembers a success.
 func (c *tokenCache) verify(ctx context.Context, token string, verify func(context.Context, string) (*Principal, error)) (*Principal, error) {
-	key := sha256.Sum256([]byte(token))
+	var buf [2048]byte
+	key := sha256.Sum256(tokenBytes(&buf, token))
 	s := &c.shards[int(key[0])%len(c.shards)]
 	if p, err, ok := c.get(s, key); ok {
 		return p, err
@@ -107,6 +108,15 @@ func (c *tokenCache) verify(ctx context.Context, token string, verify func(conte
 		c.put(s, key, p, epoch)
 	}
 	return p, err
+}
+
+// tokenBytes is token as bytes for hashing, in buf (on the caller's stack)
+// when it fits: []byte(token) would put a copy on the heap per request.
+func tokenBytes(buf *[2048]byte, token string) []byte {
+	if len(token) <= len(buf) {
+		return buf[:copy(buf[:], token)]
+	}
+	return []byte(token)
 }
 
 func (c *tokenCache) get(s *cacheShard, key [sha256.Size]byte) (*Principal, error, bool) {
