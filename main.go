@@ -75,7 +75,18 @@ func newVerifier(cfg config.Config, issuer string, log *slog.Logger) (*auth.Veri
 		Algorithm:  cfg.Algorithm,
 		RolesClaim: cfg.RolesClaim,
 		ClockSkew:  cfg.ClockSkew,
+		CacheSize:  cacheSize(cfg.TokenCacheSize),
+		CacheTTL:   cfg.TokenCacheTTL,
 	}, auth.NewKeySet(issuer, opts...))
+}
+
+// cacheSize maps AUTH_TOKEN_CACHE_SIZE (0 is off) to auth.Config's
+// CacheSize (0 is the default, negative is off).
+func cacheSize(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 func routerOptions(cfg config.Config, log *slog.Logger, v *auth.Verifier, mounts map[string]http.Handler) routes.Options {

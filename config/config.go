@@ -36,6 +36,12 @@ type Config struct {
 	ClockSkew  time.Duration
 	// JWKSMinRefresh is the least time between two JWKS fetches.
 	JWKSMinRefresh time.Duration
+	// TokenCacheSize bounds the cache of verified tokens
+	// (AUTH_TOKEN_CACHE_SIZE); 0 turns it off.
+	TokenCacheSize int
+	// TokenCacheTTL caps how long a verified token is trusted without a
+	// new signature check (AUTH_TOKEN_CACHE_TTL).
+	TokenCacheTTL time.Duration
 
 	CORSOrigins []string // CORS_ALLOWED_ORIGINS
 
@@ -72,6 +78,8 @@ func Load(getenv func(string) string) (Config, error) {
 		ClockSkew:  30 * time.Second,
 
 		JWKSMinRefresh: 5 * time.Second,
+		TokenCacheSize: auth.DefaultCacheSize,
+		TokenCacheTTL:  auth.DefaultCacheTTL,
 		JWKSURL:        getenv("AUTH_JWKS_URL"),
 	}
 
@@ -175,6 +183,20 @@ func Load(getenv func(string) string) (Config, error) {
 			fail("JWKS_MIN_REFRESH_INTERVAL", "%q: want a duration like 5s", v)
 		}
 		c.JWKSMinRefresh = d
+	}
+	if v := getenv("AUTH_TOKEN_CACHE_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10_000_000 {
+			fail("AUTH_TOKEN_CACHE_SIZE", "%q: want a number of tokens from 0 (off) to 10000000", v)
+		}
+		c.TokenCacheSize = n
+	}
+	if v := getenv("AUTH_TOKEN_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			fail("AUTH_TOKEN_CACHE_TTL", "%q: want a duration between 1s and 1h", v)
+		}
+		c.TokenCacheTTL = d
 	}
 
 	c.CORSOrigins = list(getenv("CORS_ALLOWED_ORIGINS"))
