@@ -55,8 +55,8 @@ type Issuer struct {
 	jwksHits      atomic.Int64
 
 	mu        sync.Mutex
-	signer    *devissuer.Issuer   // signs with the current key
-	published []*rsa.PrivateKey   // keys in the JWKS, current last
+	signer    *devissuer.Issuer    // signs with the current key
+	published []*rsa.PrivateKey    // keys in the JWKS, current last
 	served    map[string]time.Time // kid -> when a JWKS holding it was first served
 }
 

@@ -19,8 +19,8 @@ type Kind struct {
 	Tokens []string // bearer tokens, used in turn; none: no Authorization
 	// Mint, when set, makes a new token for every request instead: tokens
 	// no cache has seen, so every one is verified against the keys.
-	Mint func() string
-	Status int      // the status it deserves
+	Mint   func() string
+	Status int // the status it deserves
 
 	// Since, when set, reports from when Status is deserved: a key rotated
 	// in is usable once the issuer has served it. A request sent before
