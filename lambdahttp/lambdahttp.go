@@ -8,10 +8,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -41,17 +44,39 @@ type probe struct {
 	HTTPMethod string `json:"httpMethod"`
 }
 
+// maxReserve bounds the time kept back from the invocation's deadline.
+const maxReserve = 500 * time.Millisecond
+
 // Invoke answers one invocation. A malformed event gets a 400 response, not
 // a function error: API Gateway would turn an error into an opaque 502.
-func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		ctx = logger.WithAttrs(ctx, slog.String("lambda_request_id", lc.AwsRequestID))
+	}
+	// Work that waits on ctx (a JWKS fetch from a slow issuer) must give up
+	// a little before Lambda's deadline, not at it: Lambda kills a function
+	// that is still running at the deadline, and the caller then gets an
+	// opaque 502 instead of our 503.
+	if deadline, ok := ctx.Deadline(); ok {
+		reserve := min(maxReserve, time.Until(deadline)/10)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-reserve))
+		defer cancel()
 	}
 	var p probe
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return h.badEvent(ctx, false, "event is not a JSON object")
 	}
-	if p.Version == "2.0" {
+	v2 := p.Version == "2.0"
+	// aws-lambda-go would report a panic as a function error and end the
+	// process; the caller deserves a 500 like any other server's.
+	defer func() {
+		if v := recover(); v != nil {
+			h.logger(ctx).ErrorContext(ctx, "panic serving invocation", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			out, err = h.respondError(v2, http.StatusInternalServerError, "internal_error", "Something went wrong on our side.")
+		}
+	}()
+	if v2 {
 		return h.invokeV2(ctx, payload)
 	}
 	return h.invokeV1(ctx, payload)
@@ -65,6 +90,8 @@ func (h *Handler) invokeV1(ctx context.Context, payload []byte) ([]byte, error) 
 	if msg := checkRequest(ev.HTTPMethod, ev.Path); msg != "" {
 		return h.badEvent(ctx, false, msg)
 	}
+	dropProxyHeaders(ev.Headers)
+	dropProxyHeaders(ev.MultiValueHeaders)
 	resp, err := h.v1.ProxyWithContext(ctx, ev)
 	if err != nil {
 		return h.badEvent(ctx, false, "event could not be turned into a request")
@@ -86,6 +113,7 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 	if msg := checkRequest(ev.RequestContext.HTTP.Method, path); msg != "" {
 		return h.badEvent(ctx, true, msg)
 	}
+	dropProxyHeaders(ev.Headers)
 	resp, err := h.v2.ProxyWithContextV2(ctx, ev)
 	if err != nil {
 		return h.badEvent(ctx, true, "event could not be turned into a request")
@@ -95,10 +123,11 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 }
 
 // checkRequest catches what would make the adapter fail (it then answers
-// 504 and logs the raw path): a missing method, or a path that is not a
-// valid URL path, such as bad percent-encoding.
+// 504 and prints the raw path, which may hold a token): a missing or
+// malformed method, or a path that is not a valid URL path, such as bad
+// percent-encoding.
 func checkRequest(method, path string) string {
-	if method == "" || strings.ContainsAny(method, " \t\r\n") {
+	if method == "" || strings.IndexFunc(method, notTokenChar) >= 0 {
 		return "event has no valid HTTP method"
 	}
 	if _, err := url.Parse("https://lambda.invalid/" + strings.TrimPrefix(path, "/")); err != nil {
@@ -106,6 +135,26 @@ func checkRequest(method, path string) string {
 	}
 	return ""
 }
+
+// notTokenChar reports whether r may not appear in an HTTP method, a token
+// (RFC 9110 §5.6.2).
+func notTokenChar(r rune) bool {
+	return r > 0x7e || r <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+}
+
+// dropProxyHeaders removes X-GoLambdaProxy-* headers from an event. The
+// adapter's header-based entry points trust them as the API Gateway
+// context, and any client can send them: nothing behind this adapter gets
+// to read a forged one.
+func dropProxyHeaders[V any](h map[string]V) {
+	for k := range h {
+		if len(k) >= len(proxyHeaderPrefix) && strings.EqualFold(k[:len(proxyHeaderPrefix)], proxyHeaderPrefix) {
+			delete(h, k)
+		}
+	}
+}
+
+const proxyHeaderPrefix = "X-GoLambdaProxy-"
 
 // singleValue fills the single-value header map: Netlify has ignored
 // multiValueHeaders in Go functions' responses.
@@ -133,15 +182,30 @@ func encodeBody(body *string, isBase64 *bool, headers map[string]string) {
 }
 
 func (h *Handler) badEvent(ctx context.Context, v2 bool, msg string) ([]byte, error) {
-	h.log.WarnContext(ctx, "bad event", "reason", msg)
-	body, _ := json.Marshal(auth.Body{Error: "bad_request", Message: msg})
-	headers := map[string]string{"Content-Type": "application/json"}
+	h.logger(ctx).WarnContext(ctx, "bad event", "reason", msg)
+	return h.respondError(v2, http.StatusBadRequest, "bad_request", msg)
+}
+
+// logger returns the logger for lines written outside the router's request
+// log, which adds the Lambda request id by itself.
+func (h *Handler) logger(ctx context.Context) *slog.Logger {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return h.log.With("lambda_request_id", lc.AwsRequestID)
+	}
+	return h.log
+}
+
+// respondError answers without the router, in the body shape of every
+// error response.
+func (h *Handler) respondError(v2 bool, status int, code, msg string) ([]byte, error) {
+	body, _ := json.Marshal(auth.Body{Error: code, Message: msg})
+	headers := map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}
 	if v2 {
-		return json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: http.StatusBadRequest, Headers: headers, Body: string(body)})
+		return json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers, Body: string(body)})
 	}
 	return json.Marshal(events.APIGatewayProxyResponse{
-		StatusCode: http.StatusBadRequest, Headers: headers,
-		MultiValueHeaders: map[string][]string{"Content-Type": {"application/json"}},
+		StatusCode: status, Headers: headers,
+		MultiValueHeaders: map[string][]string{"Content-Type": {"application/json"}, "Cache-Control": {"no-store"}},
 		Body:              string(body),
 	})
 }

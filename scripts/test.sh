@@ -42,6 +42,7 @@ fuzztime=${FUZZTIME:-10s}
 fuzz_targets=(
   "./auth FuzzBearerToken"
   "./auth FuzzVerify"
+  "./lambdahttp FuzzInvoke"
 )
 for t in "${fuzz_targets[@]}"; do
   set -- $t
