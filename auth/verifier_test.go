@@ -32,7 +32,7 @@ type tokenShape struct {
 
 // tokenShapes are the tokens the verifier and the middleware are tested
 // with. jku and x5u headers point at trapURL, which must never be fetched.
-func tokenShapes(t *testing.T, ti *testIssuer, trapURL string) []tokenShape {
+func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 	t.Helper()
 	now := time.Now()
 	kid := ti.KeyID()
