@@ -14,7 +14,9 @@ import (
 
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/routes"
+	"github.com/fnguard/fnguard/webapp"
 )
 
 // serve runs the local HTTP server until ctx is done, then shuts down
@@ -27,23 +29,46 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	port := ln.Addr().(*net.TCPAddr).Port
 	mounts := map[string]http.Handler{}
 	issuer := cfg.Issuer
+	var devHandler http.Handler
 	if cfg.DevIssuer {
 		dev, err := newDevIssuer(cfg, port)
+		if err == nil {
+			err = dev.RegisterClient(devissuer.Client{ID: cfg.SPAClientID, RedirectURIs: webapp.RedirectURIs(port, cfg.CORSOrigins)})
+		}
 		if err != nil {
 			ln.Close()
 			return err
 		}
 		prefix := strings.TrimSuffix(config.DevIssuerPath, "/")
-		mounts[prefix] = http.StripPrefix(prefix, dev.Handler())
+		devHandler = logger.Middleware(log)(http.StripPrefix(prefix, dev.Handler()))
 		issuer = dev.URL
+	}
+	if spa, err := webapp.New(cfg, issuer); err != nil {
+		log.Warn("single-page app not served", "reason", err.Error())
+	} else {
+		mounts["/"] = spa
 	}
 	verifier, err := newVerifier(cfg, issuer, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	handler := http.Handler(routes.New(routerOptions(cfg, log, verifier, mounts)))
+	if devHandler != nil {
+		// The issuer stands in for Auth0, another site with its own CORS
+		// rules (its token endpoint answers the app's origins, whatever the
+		// API allows), so it stays outside the API's middleware.
+		api := handler
+		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, config.DevIssuerPath) {
+				devHandler.ServeHTTP(w, r)
+				return
+			}
+			api.ServeHTTP(w, r)
+		})
+	}
 	srv := &http.Server{
-		Handler:           routes.New(routerOptions(cfg, log, verifier, mounts)),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

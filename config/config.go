@@ -45,6 +45,10 @@ type Config struct {
 
 	CORSOrigins []string // CORS_ALLOWED_ORIGINS
 
+	// SPAClientID is the single-page app's OAuth client ID
+	// (AUTH0_CLIENT_ID); DevClientID with the development issuer.
+	SPAClientID string
+
 	LogLevel  slog.Level
 	LogFormat string // "json" in Lambda, "text" otherwise
 
@@ -58,6 +62,7 @@ type Config struct {
 const (
 	DevAudience     = "https://api.fnguard.dev"
 	DevIssuerPath   = "/dev-issuer/"
+	DevClientID     = "fnguard-spa"
 	defaultPort     = 8080
 	LocalBasePath   = "/api"
 	NetlifyBasePath = "/.netlify/functions/api"
@@ -142,6 +147,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Audiences = list(getenv("AUTH0_AUDIENCE"))
+	c.SPAClientID = getenv("AUTH0_CLIENT_ID")
 
 	switch {
 	case c.Issuer != "":
@@ -164,6 +170,9 @@ func Load(getenv func(string) string) (Config, error) {
 		c.DevKeyFile = getenv("DEV_ISSUER_KEY_FILE")
 		if c.DevKeyFile == "" {
 			c.DevKeyFile = defaultDevKeyFile()
+		}
+		if c.SPAClientID == "" {
+			c.SPAClientID = DevClientID
 		}
 	}
 	if strings.HasPrefix(c.Algorithm, "HS") || c.Algorithm == "none" {

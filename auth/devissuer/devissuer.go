@@ -30,6 +30,7 @@ type Issuer struct {
 	key        *rsa.PrivateKey
 	kid        string
 	now        func() time.Time
+	signIn     signIn // the sign-in flow's clients and codes (authorize.go)
 }
 
 // New returns an Issuer signing with key. issuerURL is used verbatim as the
@@ -64,15 +65,16 @@ func (i *Issuer) JWKS() jose.JSONWebKeySet {
 func (i *Issuer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, map[string]any{
+		writeJSON(w, mergeMaps(map[string]any{
 			"issuer":                                i.URL,
 			"jwks_uri":                              i.URL + ".well-known/jwks.json",
 			"id_token_signing_alg_values_supported": []string{"RS256"},
-		})
+		}, i.signInDiscovery()))
 	})
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, i.JWKS())
 	})
+	i.signInRoutes(mux)
 	return mux
 }
 

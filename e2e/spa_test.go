@@ -1,0 +1,299 @@
+package e2e
+
+import (
+	"net"
+	"net/http/httptest"
+	"strconv"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/web"
+	"github.com/fnguard/fnguard/webapp"
+)
+
+// wantStatus is the status each persona must get from an endpoint, given
+// what the page says about who may call it: the server has to agree with
+// every claim the page makes.
+var wantStatus = map[string]map[string]int{
+	webapp.Anyone:      {"anonymous": 200, "free": 200, "paid": 200, "admin": 200},
+	webapp.SignedIn:    {"anonymous": 401, "free": 200, "paid": 200, "admin": 200},
+	webapp.PaidOrAdmin: {"anonymous": 401, "free": 403, "paid": 200, "admin": 200},
+	webapp.AdminOnly:   {"anonymous": 401, "free": 403, "paid": 403, "admin": 200},
+}
+
+// flagshipRows must always be on the page, whatever other strategies add.
+var flagshipRows = []string{"GET /api/health", "GET /api/public", "GET /api/me", "GET /api/paid", "GET /api/admin"}
+
+var personas = []string{"anonymous", "free", "paid", "admin"}
+
+func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
+	requireChromium(t)
+	base := startServer(t)
+	for _, persona := range personas {
+		t.Run(persona, func(t *testing.T) {
+			b := newBrowser(t)
+			b.open(t, base+"/")
+			if persona == "anonymous" {
+				if got := b.text(t, "#status"); !strings.Contains(got, "not signed in") {
+					t.Errorf("status = %q, want it to say the visitor is not signed in", got)
+				}
+			} else {
+				b.signIn(t, persona)
+				checkIdentity(t, b, persona)
+			}
+			rows := b.press(t)
+			checkMatrix(t, persona, rows)
+			checkNoTokenInStorage(t, b)
+			checkCookie(t, b, rows, persona != "anonymous")
+			b.screenshot(t, persona)
+			checkConsole(t, b, deniedURLs(base, persona, rows))
+			if persona == "anonymous" {
+				return
+			}
+
+			b.signOut(t)
+			after := b.press(t)
+			checkMatrix(t, "anonymous", after)
+			checkCookie(t, b, after, false)
+			if !b.visible(t, "#sign-in") {
+				t.Error("after sign-out, the Sign in button is hidden")
+			}
+		})
+	}
+}
+
+func checkIdentity(t *testing.T, b *browser, persona string) {
+	t.Helper()
+	p, err := devissuer.LookupPersona(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"#sub":         p.Subject,
+		"#roles":       joinOrNone(p.Roles),
+		"#permissions": joinOrNone(p.Permissions),
+		"#status":      "Signed in as " + p.Subject + ".",
+	}
+	for sel, w := range want {
+		if got := b.text(t, sel); got != w {
+			t.Errorf("%s = %q, want %q", sel, got, w)
+		}
+	}
+}
+
+func joinOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func checkMatrix(t *testing.T, persona string, rows []row) {
+	t.Helper()
+	var seen []string
+	for _, r := range rows {
+		seen = append(seen, r.Endpoint)
+		byPersona, ok := wantStatus[r.Who]
+		if !ok {
+			t.Errorf("%s: the page says %q may call it, which the test cannot check", r.Endpoint, r.Who)
+			continue
+		}
+		want := byPersona[persona]
+		wantOutcome := "allowed"
+		if want >= 400 {
+			wantOutcome = "denied"
+		}
+		if r.Status != want || r.Outcome != wantOutcome {
+			t.Errorf("%s as %s: page shows %d %s, want %d %s", r.Endpoint, persona, r.Status, r.Outcome, want, wantOutcome)
+		}
+		if wantBadge := r.badgeFor(); r.Badge != wantBadge {
+			t.Errorf("%s: badge reads %q, want %q", r.Endpoint, r.Badge, wantBadge)
+		}
+	}
+	for _, e := range flagshipRows {
+		if !slices.Contains(seen, e) {
+			t.Errorf("the page has no row for %s (rows: %v)", e, seen)
+		}
+	}
+}
+
+// badgeFor is what the result's badge must read for the row's data.
+func (r row) badgeFor() string {
+	if r.Status == 0 {
+		return "failed"
+	}
+	return strconv.Itoa(r.Status) + " " + r.Outcome
+}
+
+// checkNoTokenInStorage: tokens live in memory only, so nothing shaped
+// like a JWT may be in web storage.
+func checkNoTokenInStorage(t *testing.T, b *browser) {
+	t.Helper()
+	var dump string
+	b.eval(t, `JSON.stringify({local: {...localStorage}, session: {...sessionStorage}})`, &dump)
+	if strings.Contains(dump, "eyJ") {
+		t.Errorf("web storage holds a token: %s", dump)
+	}
+}
+
+// checkCookie: the nf_jwt cookie is set while signed in if, and only if,
+// the page lists an endpoint behind Netlify's proxy-level rules.
+func checkCookie(t *testing.T, b *browser, rows []row, signedIn bool) {
+	t.Helper()
+	var usesCookie bool
+	b.eval(t, `fetch('/spa-config.json').then(r => r.json()).then(c => c.endpoints.some(e => e.credential === 'cookie'))`, &usesCookie)
+	_, has := b.cookies(t)["nf_jwt"]
+	if want := signedIn && usesCookie; has != want {
+		t.Errorf("nf_jwt cookie present = %v, want %v (signed in %v, proxy-level rows %v)", has, want, signedIn, usesCookie)
+	}
+}
+
+// deniedURLs are the endpoints that answer 401 or 403 to persona: Chromium
+// logs "Failed to load resource" for each, which is expected.
+func deniedURLs(base, persona string, rows []row) []string {
+	var out []string
+	for _, r := range rows {
+		if wantStatus[r.Who][persona] >= 400 {
+			out = append(out, base+strings.TrimPrefix(r.Endpoint, "GET "))
+		}
+	}
+	return out
+}
+
+// checkConsole fails on any console error or warning, uncaught exception,
+// or failed load other than the expected denials.
+func checkConsole(t *testing.T, b *browser, expectedFailures []string) {
+	t.Helper()
+	for _, e := range b.consoleEntries() {
+		if e.Source == "network" && slices.Contains(expectedFailures, e.URL) {
+			continue
+		}
+		t.Errorf("console: %s", e)
+	}
+}
+
+func (b *browser) visible(t *testing.T, sel string) bool {
+	t.Helper()
+	var hidden bool
+	b.eval(t, `document.querySelector('`+sel+`').hidden`, &hidden)
+	return !hidden
+}
+
+func TestSignInPageOffersPersonasAndCancelReturnsToTheApp(t *testing.T) {
+	requireChromium(t)
+	base := startServer(t)
+	b := newBrowser(t)
+	b.open(t, base+"/")
+	b.run(t, "open the sign-in page",
+		chromedp.Click(`#sign-in`, chromedp.ByQuery),
+		chromedp.WaitVisible(`button[name="persona"]`, chromedp.ByQuery))
+	var page struct {
+		Path     string   `json:"path"`
+		Personas []string `json:"personas"`
+		Labelled bool     `json:"labelled"`
+		Legend   string   `json:"legend"`
+	}
+	b.eval(t, `({
+		path: location.pathname,
+		personas: [...document.querySelectorAll('button[name="persona"]')].map(b => b.value),
+		labelled: [...document.querySelectorAll('button[name="persona"]')].every(b => document.getElementById(b.getAttribute('aria-describedby'))),
+		legend: document.querySelector('legend').textContent,
+	})`, &page)
+	if page.Path != "/dev-issuer/authorize" || !slices.Equal(page.Personas, []string{"free", "paid", "admin"}) || !page.Labelled || page.Legend != "Sign in as" {
+		t.Errorf("sign-in page = %+v, want the dev issuer's /authorize offering free, paid, admin, each described", page)
+	}
+	b.screenshot(t, "sign-in-page")
+	b.run(t, "cancel",
+		chromedp.Click(`button[name="cancel"]`, chromedp.ByQuery),
+		chromedp.WaitReady(`body[data-ready="true"]`, chromedp.ByQuery))
+	if got := b.text(t, "#status"); got != "Sign-in failed: the user cancelled sign-in" {
+		t.Errorf("status after cancel = %q", got)
+	}
+	var loc string
+	b.run(t, "location", chromedp.Location(&loc))
+	if loc != base+"/" {
+		t.Errorf("after cancel the app is at %s, want %s/ with the code and state removed", loc, base)
+	}
+	checkConsole(t, b, nil)
+}
+
+// TestCORS serves the app from one origin and the API and issuer from
+// another, as when the app is on a CDN and the API elsewhere.
+func TestCORSAllowsTheConfiguredOriginAndTheBrowserBlocksAnother(t *testing.T) {
+	requireChromium(t)
+	appLn, otherLn := listen(t), listen(t)
+	appOrigin, otherOrigin := "http://"+appLn.Addr().String(), "http://"+otherLn.Addr().String()
+	api := startServer(t, "CORS_ALLOWED_ORIGINS="+appOrigin)
+
+	spa := webapp.Config{
+		Domain:    api + strings.TrimSuffix(config.DevIssuerPath, "/"),
+		ClientID:  config.DevClientID,
+		Audience:  config.DevAudience,
+		APIOrigin: api,
+		MePath:    config.LocalBasePath + "/me",
+		DevIssuer: true,
+		Endpoints: webapp.Endpoints(config.LocalBasePath),
+	}
+	h, err := webapp.Handler(web.Files(), spa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ln := range []net.Listener{appLn, otherLn} {
+		srv := httptest.NewUnstartedServer(h)
+		srv.Listener.Close()
+		srv.Listener = ln
+		srv.Start()
+		t.Cleanup(srv.Close)
+	}
+
+	t.Run("the allowed origin signs in and calls the API", func(t *testing.T) {
+		b := newBrowser(t)
+		b.open(t, appOrigin+"/")
+		b.signIn(t, "admin")
+		checkIdentity(t, b, "admin")
+		rows := b.press(t)
+		checkMatrix(t, "admin", rows)
+		b.screenshot(t, "cors-allowed-admin")
+		checkConsole(t, b, nil)
+	})
+
+	t.Run("another origin gets no answer the browser will show it", func(t *testing.T) {
+		b := newBrowser(t)
+		b.open(t, otherOrigin+"/")
+		rows := b.press(t)
+		for _, r := range rows {
+			if r.Status != 0 || r.Outcome != "error" || r.Badge != "failed" {
+				t.Errorf("%s from a disallowed origin: page shows %d %q %q, want the fetch to fail", r.Endpoint, r.Status, r.Outcome, r.Badge)
+			}
+		}
+		var blocked int
+		for _, e := range b.consoleEntries() {
+			if strings.Contains(e.Text, "blocked by CORS policy") {
+				blocked++
+			}
+		}
+		if blocked != len(rows) {
+			t.Errorf("Chromium reported %d CORS blocks, want %d (one per endpoint); console: %v", blocked, len(rows), b.consoleEntries())
+		}
+		b.screenshot(t, "cors-blocked")
+
+		// Signing in from there stops at the issuer: it never redirects
+		// to an origin it does not know.
+		b.run(t, "sign in from a disallowed origin",
+			chromedp.Click(`#sign-in`, chromedp.ByQuery),
+			chromedp.WaitVisible(`[role="alert"]`, chromedp.ByQuery))
+		if got := b.text(t, `[role="alert"]`); !strings.Contains(got, "redirect_uri is not registered") {
+			t.Errorf("issuer page says %q, want it to refuse the redirect_uri", got)
+		}
+		var loc string
+		b.run(t, "location", chromedp.Location(&loc))
+		if !strings.HasPrefix(loc, api+config.DevIssuerPath+"authorize?") {
+			t.Errorf("browser is at %s, want to stay on the issuer's page", loc)
+		}
+	})
+}

@@ -1,0 +1,209 @@
+// The fnguard single-page app: signs in with authorization code + PKCE
+// through @auth0/auth0-spa-js (Auth0 in production, the server's
+// development issuer locally: both serve Auth0's endpoints), then calls
+// every protected endpoint the server lists in /spa-config.json.
+import { Auth0Client } from './vendor/auth0-spa-js.production.esm.js';
+
+const $ = (id) => document.getElementById(id);
+
+// The access token lives in this module's memory (and in auth0-spa-js's
+// memory cache), never in localStorage: a reload signs you out, and an
+// injected script cannot read it from storage after the fact.
+let accessToken = null;
+
+async function main() {
+  const cfg = await loadConfig();
+  $('dev-note').hidden = !cfg.devIssuer;
+  renderEndpoints(cfg);
+
+  // One code path for every issuer: auth0-spa-js builds /authorize,
+  // /oauth/token and /v2/logout from `domain`, and expects the ID token's
+  // issuer to be `domain` + "/", which Auth0 and the development issuer
+  // both satisfy.
+  const redirectURI = location.origin + '/';
+  const auth = new Auth0Client({
+    domain: cfg.domain,
+    clientId: cfg.clientId,
+    authorizationParams: { audience: cfg.audience, redirect_uri: redirectURI, scope: 'openid profile' },
+    cacheLocation: 'memory',
+    useRefreshTokens: false,
+    authorizeTimeoutInSeconds: 10,
+  });
+  // The constructor is used rather than createAuth0Client, which would try
+  // a silent sign-in in a hidden iframe on every load: with tokens kept
+  // only in memory, a fresh page starts signed out, by design.
+
+  const query = new URLSearchParams(location.search);
+  if (query.has('state') && (query.has('code') || query.has('error'))) {
+    try {
+      await auth.handleRedirectCallback();
+    } catch (err) {
+      setStatus(`Sign-in failed: ${err.error_description || err.message}`);
+    }
+    // Drop the code and state from the address bar and history.
+    history.replaceState(null, '', location.pathname);
+  }
+
+  if (await auth.isAuthenticated()) {
+    try {
+      accessToken = await auth.getTokenSilently();
+    } catch (err) {
+      accessToken = null;
+      setStatus(`Your session has ended: ${err.error_description || err.message}. Sign in again.`);
+    }
+  }
+  const usesCookie = cfg.endpoints.some((e) => e.credential === 'cookie');
+  if (accessToken && usesCookie) setProxyCookie(accessToken);
+
+  $('sign-in').addEventListener('click', () => auth.loginWithRedirect());
+  $('sign-out').addEventListener('click', async () => {
+    accessToken = null;
+    if (usesCookie) clearProxyCookie();
+    await auth.logout({ logoutParams: { returnTo: redirectURI } });
+  });
+  $('call-all').addEventListener('click', () => {
+    for (const button of document.querySelectorAll('#strategies td button')) button.click();
+  });
+  $('call-all').disabled = false;
+
+  await showWho(cfg);
+  document.body.dataset.ready = 'true';
+}
+
+async function loadConfig() {
+  const res = await fetch('/spa-config.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`/spa-config.json answered ${res.status}`);
+  return res.json();
+}
+
+async function showWho(cfg) {
+  $('sign-in').hidden = accessToken !== null;
+  $('sign-out').hidden = accessToken === null;
+  document.body.dataset.signedIn = String(accessToken !== null);
+  if (!accessToken) {
+    $('identity').hidden = true;
+    if ($('status').textContent === 'Loading…') setStatus('You are not signed in: only the public endpoints will answer.');
+    return;
+  }
+  // Ask the API rather than decode the token here: what the server
+  // verified is what counts.
+  const res = await callAPI(cfg, { method: 'GET', path: cfg.mePath, credential: 'bearer' });
+  if (!res.ok) {
+    setStatus(`Signed in, but ${cfg.mePath} answered ${res.status}.`);
+    return;
+  }
+  const me = await res.json();
+  $('sub').textContent = me.sub;
+  $('roles').textContent = listOrNone(me.roles);
+  $('permissions').textContent = listOrNone(me.permissions);
+  $('identity').hidden = false;
+  setStatus(`Signed in as ${me.sub}.`);
+}
+
+function listOrNone(values) {
+  return values && values.length ? values.join(', ') : 'none';
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function callAPI(cfg, endpoint) {
+  const headers = {};
+  if (endpoint.credential === 'bearer' && accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  return fetch(cfg.apiOrigin + endpoint.path, {
+    method: endpoint.method,
+    headers,
+    cache: 'no-store',
+    // Only the proxy-level rows need the nf_jwt cookie; nothing else gets
+    // ambient credentials.
+    credentials: endpoint.credential === 'cookie' ? 'same-origin' : 'omit',
+  });
+}
+
+function renderEndpoints(cfg) {
+  const groups = new Map();
+  for (const e of cfg.endpoints) {
+    if (!groups.has(e.strategy)) groups.set(e.strategy, []);
+    groups.get(e.strategy).push(e);
+  }
+  const root = $('strategies');
+  for (const [strategy, endpoints] of groups) {
+    const table = el('table');
+    table.append(el('caption', {}, strategy));
+    const head = el('tr', {}, el('th', { scope: 'col' }, 'Endpoint'), el('th', { scope: 'col' }, 'Who may call'),
+      el('th', { scope: 'col' }, 'Call'), el('th', { scope: 'col' }, 'Result'));
+    table.append(el('thead', {}, head));
+    const body = el('tbody');
+    for (const e of endpoints) body.append(endpointRow(cfg, e));
+    table.append(body);
+    root.append(table);
+  }
+}
+
+function endpointRow(cfg, endpoint) {
+  const label = `${endpoint.method} ${endpoint.path}`;
+  const result = el('td', { class: 'result', 'aria-live': 'polite' }, '—');
+  const button = el('button', { type: 'button', 'aria-label': `Call ${label}` }, 'Call');
+  button.addEventListener('click', async () => {
+    result.textContent = 'Calling…';
+    delete result.dataset.status;
+    let status = 0;
+    let outcome = 'error';
+    let detail = '';
+    try {
+      const res = await callAPI(cfg, endpoint);
+      status = res.status;
+      outcome = res.ok ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error';
+      detail = await errorCode(res);
+    } catch {
+      // A fetch rejects without a status when the browser blocks the
+      // answer (CORS) or cannot reach the server; it says which in the
+      // console, which a page cannot read.
+      detail = 'no answer: blocked by CORS or unreachable';
+    }
+    result.replaceChildren(
+      el('span', { class: `badge ${outcome}` }, status ? `${status} ${outcome}` : 'failed'),
+      el('span', { class: 'detail' }, detail));
+    result.dataset.outcome = outcome;
+    result.dataset.status = String(status);
+  });
+  return el('tr', { 'data-endpoint': label },
+    el('th', { scope: 'row' }, el('code', {}, label)),
+    el('td', {}, endpoint.who),
+    el('td', {}, button),
+    result);
+}
+
+// errorCode returns the "error" field of a JSON error body, if any.
+async function errorCode(res) {
+  if (res.ok || !(res.headers.get('Content-Type') || '').includes('json')) return '';
+  try {
+    const body = await res.json();
+    return typeof body.error === 'string' ? body.error : '';
+  } catch {
+    return '';
+  }
+}
+
+// Netlify's proxy-level rules read the JWT from the nf_jwt cookie only, so
+// the page must put it there; it cannot be HttpOnly because a script sets
+// it. SameSite=Strict keeps other sites from sending it.
+function setProxyCookie(token) {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `nf_jwt=${token}; Path=/; SameSite=Strict${secure}`;
+}
+
+function clearProxyCookie() {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `nf_jwt=; Path=/; Max-Age=0; SameSite=Strict${secure}`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+main().catch((err) => setStatus(`The page could not start: ${err.message}`));
