@@ -1,0 +1,87 @@
+package authorizer
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/strategies/endpoints"
+	"github.com/fnguard/fnguard/strategies/guard"
+)
+
+// ContextExpires carries the token's exp (Unix seconds) to the function.
+const ContextExpires = "exp"
+
+// Protected is the function behind the authorizer. It never sees a token:
+// API Gateway calls it only after the authorizer's policy allowed the call,
+// and hands it the authorizer's context. It still holds that caller to the
+// route's policy, which costs nothing: a cache key or a route added to the
+// API but not to Routes must not open the admin route.
+func Protected(routes []Route, log *slog.Logger) guard.Handler {
+	bodies := map[string]func(*auth.Principal) any{
+		"me":    func(p *auth.Principal) any { return endpoints.Me(Name, p) },
+		"paid":  func(p *auth.Principal) any { return endpoints.PaidContent(Name, p) },
+		"admin": func(p *auth.Principal) any { return endpoints.AdminContent(Name, p) },
+	}
+	return func(ctx context.Context, ev events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		resource := ev.Resource
+		if resource == "" {
+			resource = ev.Path
+		}
+		var route *Route
+		for i := range routes {
+			if routes[i].Path == resource {
+				route = &routes[i]
+			}
+		}
+		body, ok := bodies[guard.Endpoint(ev)]
+		switch {
+		case route == nil || !ok:
+			return guard.ErrorResponse(ctx, log, guard.NotFound), nil
+		case ev.HTTPMethod != route.Method:
+			return guard.ErrorResponse(ctx, log, guard.MethodNotAllowed(ev.HTTPMethod)), nil
+		}
+		p, err := PrincipalFromContext(ev.RequestContext.Authorizer)
+		if err == nil {
+			err = auth.Check(p, route.Policy)
+		}
+		if err != nil {
+			return guard.Deny(ctx, log, err), nil
+		}
+		return guard.JSON(http.StatusOK, body(p)), nil
+	}
+}
+
+// PrincipalFromContext reads the caller from an authorizer's context as
+// API Gateway passes it to the function (requestContext.authorizer). No
+// context means the function was reached without the authorizer: 401.
+func PrincipalFromContext(authz map[string]any) (*auth.Principal, error) {
+	sub, _ := authz[ContextSubject].(string)
+	if sub == "" {
+		return nil, &auth.Error{Err: auth.ErrNoToken, Reason: "no authorizer context: is the function behind the authorizer?"}
+	}
+	if id, ok := authz["principalId"]; ok && id != sub {
+		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer principalId is not its sub", Subject: sub}
+	}
+	p := &auth.Principal{Subject: sub, Roles: []string{}, Permissions: []string{}, Scopes: []string{}}
+	rolesJSON, _ := authz[ContextRoles].(string)
+	if err := json.Unmarshal([]byte(rolesJSON), &p.Roles); err != nil || p.Roles == nil {
+		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context roles are not a JSON list of strings", Subject: sub}
+	}
+	// REST APIs may pass numbers as strings.
+	switch exp := authz[ContextExpires].(type) {
+	case float64:
+		p.ExpiresAt = time.Unix(int64(exp), 0)
+	case string:
+		if n, err := strconv.ParseInt(exp, 10, 64); err == nil {
+			p.ExpiresAt = time.Unix(n, 0)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,18 @@
+package inline_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/fnguard/fnguard/strategies/guard"
+	"github.com/fnguard/fnguard/strategies/inline"
+	"github.com/fnguard/fnguard/strategies/internal/strategytest"
+)
+
+func TestPersonaMatrix(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	strategytest.Run(t, inline.Name, func(p *strategytest.Provider) guard.Handler {
+		return inline.New(p.Auth, log)
+	}, strategytest.Options{})
+}

@@ -1,0 +1,166 @@
+// Package provider chooses and builds the identity provider of a function
+// from its environment, once, at start: Auth0 (bearer access tokens checked
+// against the issuer's JWKS) or Netlify Identity (the client context's
+// user, re-verified with the site's JWT secret).
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/logger"
+)
+
+// The values of AUTH_PROVIDER.
+const (
+	Auth0   = "auth0"
+	Netlify = "netlify"
+)
+
+// Config is a function's provider configuration.
+type Config struct {
+	Provider string // AUTH_PROVIDER: auth0 (default) or netlify
+	// Auth0 is the flagship's configuration (AUTH0_DOMAIN, AUTH0_AUDIENCE,
+	// AUTH_ROLES_CLAIM...), read by the config package; set for auth0.
+	Auth0 config.Config
+	// Netlify is set for netlify: NETLIFY_JWT_SECRET, NETLIFY_ROLES_PATH,
+	// NETLIFY_TRUST_UNVERIFIED_CONTEXT and AUTH_CLOCK_SKEW.
+	Netlify  auth.NetlifyConfig
+	LogLevel slog.Level // LOG_LEVEL
+}
+
+// Load reads the environment through getenv and validates it, naming the
+// variable at fault.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	fail := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
+	}
+	c := Config{Provider: strings.ToLower(strings.TrimSpace(getenv("AUTH_PROVIDER")))}
+	if c.Provider == "" {
+		c.Provider = Auth0
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		l, err := logger.ParseLevel(v)
+		if err != nil {
+			fail("LOG_LEVEL", "%v", err)
+		}
+		c.LogLevel = l
+	}
+	switch c.Provider {
+	case Auth0:
+		var err error
+		if c.Auth0, err = config.Load(getenv); err != nil {
+			errs = append(errs, err)
+		}
+	case Netlify:
+		c.Netlify = auth.NetlifyConfig{
+			Secret:    []byte(getenv("NETLIFY_JWT_SECRET")),
+			RolesPath: getenv("NETLIFY_ROLES_PATH"),
+			ClockSkew: 30 * time.Second,
+		}
+		if v := getenv("NETLIFY_TRUST_UNVERIFIED_CONTEXT"); v != "" {
+			trust, err := strconv.ParseBool(v)
+			if err != nil {
+				fail("NETLIFY_TRUST_UNVERIFIED_CONTEXT", "%q: want true or false", v)
+			}
+			c.Netlify.TrustUnverifiedContext = trust
+		}
+		inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
+		switch {
+		case c.Netlify.TrustUnverifiedContext && inLambda && getenv("NETLIFY_DEV") != "true":
+			// Deployed, the flag would let anyone who can reach the
+			// function past a misconfigured proxy rule.
+			fail("NETLIFY_TRUST_UNVERIFIED_CONTEXT", "is for local development only; deployed functions verify tokens with NETLIFY_JWT_SECRET")
+		case len(c.Netlify.Secret) == 0 && !c.Netlify.TrustUnverifiedContext:
+			fail("NETLIFY_JWT_SECRET", "required with AUTH_PROVIDER=netlify: without the site's Identity JWT secret the client context cannot be verified (for local development only, NETLIFY_TRUST_UNVERIFIED_CONTEXT=true trusts it as is)")
+		}
+		if v := getenv("AUTH_CLOCK_SKEW"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 || d > 5*time.Minute {
+				fail("AUTH_CLOCK_SKEW", "%q: want a duration between 0s and 5m", v)
+			}
+			c.Netlify.ClockSkew = d
+		}
+		if len(errs) == 0 {
+			// The same checks NewNetlify makes (secret length, roles path),
+			// reported at start with the variable's name.
+			if _, err := auth.NewNetlify(c.Netlify); err != nil {
+				fail("NETLIFY_JWT_SECRET or NETLIFY_ROLES_PATH", "%v", err)
+			}
+		}
+	default:
+		fail("AUTH_PROVIDER", "%q: want auth0 or netlify", c.Provider)
+	}
+	return c, errors.Join(errs...)
+}
+
+// Authenticator builds the configured provider. For auth0 it needs the
+// issuer to be configured (in Lambda it always is; see config.Load).
+func (c Config) Authenticator(log *slog.Logger) (auth.Authenticator, error) {
+	switch c.Provider {
+	case Netlify:
+		return auth.NewNetlify(c.Netlify)
+	case Auth0:
+		if c.Auth0.Issuer == "" {
+			return nil, errors.New("AUTH0_DOMAIN: no issuer configured (set AUTH0_DOMAIN or AUTH_ISSUER_URL)")
+		}
+		v, err := NewVerifier(c.Auth0, c.Auth0.Issuer, log)
+		if err != nil {
+			return nil, err
+		}
+		return auth.Bearer(v), nil
+	}
+	return nil, fmt.Errorf("AUTH_PROVIDER: %q: want auth0 or netlify", c.Provider)
+}
+
+// NewVerifier builds the flagship's token verifier for issuer from cfg, as
+// main.go's newVerifier does for the flagship (keep the two in step; one
+// could call the other once both settle).
+func NewVerifier(cfg config.Config, issuer string, log *slog.Logger) (*auth.Verifier, error) {
+	opts := []auth.KeySetOption{auth.WithLogger(log), auth.WithMinRefreshInterval(cfg.JWKSMinRefresh)}
+	if cfg.JWKSURL != "" {
+		opts = append(opts, auth.WithJWKSURL(cfg.JWKSURL))
+	}
+	return auth.NewVerifier(auth.Config{
+		Issuer:     issuer,
+		Audiences:  cfg.Audiences,
+		Algorithm:  cfg.Algorithm,
+		RolesClaim: cfg.RolesClaim,
+		ClockSkew:  cfg.ClockSkew,
+		CacheSize:  cacheSize(cfg.TokenCacheSize),
+		CacheTTL:   cfg.TokenCacheTTL,
+	}, auth.NewKeySet(issuer, opts...))
+}
+
+// FromEnv is what a function's main does first: read the environment, and
+// return the logger (JSON, for the platform's log pipeline) and the
+// provider, or the reason the function must not start.
+func FromEnv(getenv func(string) string, stderr io.Writer) (auth.Authenticator, *slog.Logger, error) {
+	c, err := Load(getenv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	log := logger.New(stderr, "json", c.LogLevel)
+	a, err := c.Authenticator(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, log, nil
+}
+
+// cacheSize maps AUTH_TOKEN_CACHE_SIZE (0 is off) to auth.Config's
+// CacheSize (0 is the default, negative is off).
+func cacheSize(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
