@@ -54,7 +54,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		router := routes.New(routerOptions(cfg, log, verifier, nil))
+		opts := routerOptions(cfg, log, verifier, nil)
+		if opts.Tokens, err = newTokenIssuer(cfg, log); err != nil {
+			return err
+		}
+		router := routes.New(opts)
 		lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
 		return nil
 	}

@@ -53,7 +53,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		ln.Close()
 		return err
 	}
-	handler := http.Handler(routes.New(routerOptions(cfg, log, verifier, mounts)))
+	tokens, err := newTokenIssuer(cfg, log)
+	if err == nil {
+		err = mountSingleUse(cfg, tokens, mounts)
+	}
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts := routerOptions(cfg, log, verifier, mounts)
+	opts.Tokens = tokens
+	handler := http.Handler(routes.New(opts))
 	if devHandler != nil {
 		// The issuer stands in for Auth0, another site with its own CORS
 		// rules (its token endpoint answers the app's origins, whatever the

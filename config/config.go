@@ -56,6 +56,9 @@ type Config struct {
 	// Lambda: the local server then runs the embedded development issuer.
 	DevIssuer  bool
 	DevKeyFile string // DEV_ISSUER_KEY_FILE
+
+	OneTime OneTime // single-use tokens: ONETIME_TTL, ONETIME_SIGNING_KEY, REDIS_URL
+	Netlify Netlify // NETLIFY_JWT_SECRET, NETLIFY_ROLES_PATH, NETLIFY_TOML
 }
 
 // Development defaults.
@@ -217,6 +220,8 @@ func Load(getenv func(string) string) (Config, error) {
 			fail("CORS_ALLOWED_ORIGINS", "%q: want an origin like https://app.example.com", o)
 		}
 	}
+	c.OneTime = loadOneTime(getenv, c.InLambda, fail)
+	c.Netlify = loadNetlify(getenv, fail)
 	return c, errors.Join(errs...)
 }
 

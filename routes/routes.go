@@ -11,6 +11,7 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/onetime"
 )
 
 // Options are the router's dependencies.
@@ -19,6 +20,9 @@ type Options struct {
 	Verifier       *auth.Verifier
 	BasePaths      []string // the API is mounted under each, e.g. "/api"
 	AllowedOrigins []string // CORS origins allowed to call the API
+	// Tokens issues single-use tokens; nil (no signing key in Lambda)
+	// makes POST /tokens and the JWKS answer 503.
+	Tokens *onetime.Issuer
 	// Mounts are handlers served outside the API, by path prefix: the
 	// development issuer, the single-page app, the other strategies.
 	Mounts map[string]http.Handler
@@ -31,6 +35,10 @@ type Options struct {
 //	GET /me       any signed-in user
 //	GET /paid     role paid or admin
 //	GET /admin    role admin
+//	POST /tokens  any signed-in user; each target/action has its own
+//	              policy (onetime.DefaultGrants): reports/read needs paid
+//	              or admin, reports/export needs admin
+//	GET /.well-known/jwks.json  anyone: the key of single-use tokens
 func New(o Options) *chi.Mux {
 	r := chi.NewRouter()
 	// Set before Mount so that mounted routers inherit JSON 404 and 405.
@@ -48,11 +56,13 @@ func New(o Options) *chi.Mux {
 	api := chi.NewRouter()
 	api.Get("/health", handleHealth)
 	api.Get("/public", handlePublic)
+	api.Get("/.well-known/jwks.json", onetime.JWKSHandler(o.Tokens).ServeHTTP)
 	api.Group(func(r chi.Router) {
 		r.Use(auth.Authenticate(o.Verifier), privateCache)
 		r.Get("/me", handleMe)
 		r.With(auth.Require(auth.AnyRole("paid", "admin"))).Get("/paid", handlePaid)
 		r.With(auth.Require(auth.Role("admin"))).Get("/admin", handleAdmin)
+		r.With(auth.Require(auth.Authenticated())).Post("/tokens", onetime.IssueHandler(o.Tokens).ServeHTTP)
 	})
 
 	for _, base := range o.BasePaths {

@@ -43,6 +43,8 @@ fuzz_targets=(
   "./auth FuzzBearerToken"
   "./auth FuzzVerify"
   "./lambdahttp FuzzInvoke"
+  "./onetime FuzzVerify"
+  "./onetime FuzzTokenRequest"
 )
 for t in "${fuzz_targets[@]}"; do
   set -- $t

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/onetime"
+	"github.com/fnguard/fnguard/replay"
+	"github.com/fnguard/fnguard/strategies/singleuse"
+)
+
+// newTokenIssuer returns the issuer of single-use tokens: signing with
+// ONETIME_SIGNING_KEY, or locally with a key generated for this process.
+// In Lambda without a key it returns nil, and POST /tokens answers 503.
+func newTokenIssuer(cfg config.Config, log *slog.Logger) (*onetime.Issuer, error) {
+	key := cfg.OneTime.SigningKey
+	switch {
+	case key == nil && cfg.InLambda:
+		log.Warn("single-use tokens disabled: ONETIME_SIGNING_KEY is not set")
+		return nil, nil
+	case key == nil:
+		var err error
+		if key, err = onetime.GenerateKey(); err != nil {
+			return nil, err
+		}
+	}
+	i, err := onetime.NewIssuer(key, onetime.DefaultGrants, onetime.WithTTL(cfg.OneTime.TTL))
+	if err != nil {
+		return nil, fmt.Errorf("single-use tokens: %w", err)
+	}
+	return i, nil
+}
+
+// mountSingleUse serves the "reports" function locally, at the path Netlify
+// gives it. It shares the process with the issuer, so it verifies tokens
+// with the key itself; deployed, it fetches the JWKS instead.
+func mountSingleUse(cfg config.Config, tokens *onetime.Issuer, mounts map[string]http.Handler) error {
+	if tokens == nil {
+		return nil
+	}
+	var store replay.Store = replay.NewMemory()
+	if cfg.OneTime.RedisURL != "" {
+		r, err := replay.NewRedis(cfg.OneTime.RedisURL)
+		if err != nil {
+			return err
+		}
+		store = r
+	}
+	v, err := onetime.NewVerifier(singleuse.Name, tokens.Key())
+	if err != nil {
+		return err
+	}
+	redeemer, err := onetime.NewRedeemer(v, store)
+	if err != nil {
+		return err
+	}
+	mounts[singleuse.BasePath] = singleuse.Routes(redeemer)
+	return nil
+}
