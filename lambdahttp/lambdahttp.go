@@ -87,7 +87,7 @@ func (h *Handler) invokeV1(ctx context.Context, payload []byte) ([]byte, error) 
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return h.badEvent(ctx, false, "event does not match the API Gateway v1 shape")
 	}
-	if msg := checkRequest(ev.HTTPMethod, ev.Path); msg != "" {
+	if msg := checkRequest(ev.HTTPMethod, ev.RequestContext.DomainName, ev.Path); msg != "" {
 		return h.badEvent(ctx, false, msg)
 	}
 	dropProxyHeaders(ev.Headers)
@@ -110,7 +110,7 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 	if path == "" {
 		path = ev.RequestContext.HTTP.Path
 	}
-	if msg := checkRequest(ev.RequestContext.HTTP.Method, path); msg != "" {
+	if msg := checkRequest(ev.RequestContext.HTTP.Method, ev.RequestContext.DomainName, path); msg != "" {
 		return h.badEvent(ctx, true, msg)
 	}
 	dropProxyHeaders(ev.Headers)
@@ -124,14 +124,18 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 
 // checkRequest catches what would make the adapter fail (it then answers
 // 504 and prints the raw path, which may hold a token): a missing or
-// malformed method, or a path that is not a valid URL path, such as bad
-// percent-encoding.
-func checkRequest(method, path string) string {
+// malformed method, or a URL that does not parse: bad percent-encoding in
+// the path, or a domain name that is no host (the adapter builds the URL
+// from requestContext.domainName and the path).
+func checkRequest(method, domain, path string) string {
 	if method == "" || strings.IndexFunc(method, notTokenChar) >= 0 {
 		return "event has no valid HTTP method"
 	}
 	if _, err := url.Parse("https://lambda.invalid/" + strings.TrimPrefix(path, "/")); err != nil {
 		return "event path is not a valid URL path"
+	}
+	if _, err := url.Parse("https://" + domain + "/"); err != nil {
+		return "event domain name is not a valid host"
 	}
 	return ""
 }
