@@ -37,6 +37,11 @@ staticcheck ./...
 log "go test (race detector on)"
 go test -race -count=1 -timeout 20m ./...
 
+# --- benchmarks, one iteration each: they check their status codes, so this
+# keeps them compiling and honest (docs/PERFORMANCE.md has the real runs) --
+log "benchmarks (smoke)"
+go test -run='^$' -bench=. -benchtime=1x ./bench
+
 # --- fuzzing, briefly (FUZZTIME=5m scripts/test.sh fuzzes longer) -----------
 fuzztime=${FUZZTIME:-10s}
 fuzz_targets=(
