@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +34,9 @@ type ServerOptions struct {
 	MinRefresh time.Duration
 	// Clock replaces time.Now in the KeySet, to drive its rate limit.
 	Clock func() time.Time
+	// Logs receives the server's log lines instead of Server.Logs: a long
+	// load test would otherwise keep them all in memory.
+	Logs io.Writer
 }
 
 // NewServer starts the router on loopback; it is closed when tb ends.
@@ -45,7 +49,11 @@ func NewServer(tb testing.TB, iss *Issuer, o ServerOptions) *Server {
 		o.MinRefresh = 5 * time.Second
 	}
 	logs := &Buffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var w io.Writer = logs
+	if o.Logs != nil {
+		w = o.Logs
+	}
+	log := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts := []auth.KeySetOption{
 		auth.WithLogger(log),
 		auth.WithHTTPClient(&http.Client{Timeout: o.ClientTimeout}),

@@ -17,10 +17,10 @@ type Kind struct {
 	Name   string
 	Path   string   // under the server's URL, e.g. /api/admin
 	Tokens []string // bearer tokens, used in turn; none: no Authorization
+	Status int      // the status it deserves
 	// Mint, when set, makes a new token for every request instead: tokens
 	// no cache has seen, so every one is verified against the keys.
-	Mint   func() string
-	Status int // the status it deserves
+	Mint func() string
 
 	// Since, when set, reports from when Status is deserved: a key rotated
 	// in is usable once the issuer has served it. A request sent before
