@@ -2,6 +2,7 @@ package authorizer
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -112,7 +113,8 @@ func (g *Gateway) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) 
 	ev.Resource = route.Path
 	ev.RequestContext.Authorizer = map[string]any{"principalId": resp.PrincipalID}
 	for k, v := range resp.Context {
-		ev.RequestContext.Authorizer[k] = v
+		// REST APIs hand the function every context value as a string.
+		ev.RequestContext.Authorizer[k] = fmt.Sprint(v)
 	}
 	return g.Function(ctx, ev)
 }

@@ -74,7 +74,8 @@ func PrincipalFromContext(authz map[string]any) (*auth.Principal, error) {
 	if err := json.Unmarshal([]byte(rolesJSON), &p.Roles); err != nil || p.Roles == nil {
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context roles are not a JSON list of strings", Subject: sub}
 	}
-	// REST APIs may pass numbers as strings.
+	// REST APIs pass every context value as a string; an HTTP API's
+	// JSON number decodes as float64.
 	switch exp := authz[ContextExpires].(type) {
 	case float64:
 		p.ExpiresAt = time.Unix(int64(exp), 0)
