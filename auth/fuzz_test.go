@@ -97,23 +97,26 @@ func FuzzVerify(f *testing.F) {
 
 // signedByIssuer checks token as a compact RS256 JWS under the issuer's key,
 // with crypto/rsa alone, so a flaw in the verifier's libraries cannot hide.
+// Each segment must be the one canonical spelling of its bytes: a verifier
+// accepting respellings would let one token pass as many.
 func signedByIssuer(token string) bool {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return false
 	}
-	rawHeader, err := base64.RawURLEncoding.DecodeString(parts[0])
-	if err != nil {
-		return false
+	decoded := make([][]byte, 3)
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.DecodeString(p)
+		if err != nil || base64.RawURLEncoding.EncodeToString(b) != p {
+			return false
+		}
+		decoded[i] = b
 	}
 	var header map[string]any
-	if json.Unmarshal(rawHeader, &header) != nil || header["alg"] != "RS256" {
+	if json.Unmarshal(decoded[0], &header) != nil || header["alg"] != "RS256" {
 		return false
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil {
-		return false
-	}
+	sig := decoded[2]
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	return rsa.VerifyPKCS1v15(&issuerKey().PublicKey, crypto.SHA256, sum[:], sig) == nil
 }

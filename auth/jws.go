@@ -37,8 +37,18 @@ func parseHeader(token, alg string) (jwsHeader, error) {
 		if p == "" {
 			return hdr, errors.New("empty JWS segment")
 		}
-		if strings.ContainsAny(p, "+/=") {
+		if strings.ContainsAny(p, "+/=\r\n") {
 			return hdr, errors.New("JWS segment is not base64url")
+		}
+	}
+	// go-jose decodes leniently: it skips CR and LF (refused above) and
+	// ignores the unused low bits of a segment's last character, so one
+	// signature has 16 spellings. Strict decoding keeps one token one
+	// string, which the verified-token cache and any deny list keyed on the
+	// token rely on.
+	for _, p := range parts[1:] {
+		if _, err := base64.RawURLEncoding.Strict().DecodeString(p); err != nil {
+			return hdr, errors.New("JWS segment is not canonical base64url")
 		}
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(parts[0])

@@ -40,6 +40,8 @@ func TestParseHeaderRefusesBeforeTheLibrary(t *testing.T) {
 		{"a JSON array is refused", tok(`["alg","RS256"]`), "not a JSON object"},
 		{"an empty signature is refused", b64([]byte(`{"alg":"RS256","kid":"k1"}`)) + ".e30.", "empty"},
 		{"a padded segment is refused", b64([]byte(`{"alg":"RS256","kid":"k1"}`)) + ".e30=." + sig, "base64url"},
+		{"a payload with stray bits in its last character is refused", b64([]byte(`{"alg":"RS256","kid":"k1"}`)) + ".e31." + sig, "canonical"},
+		{"a line break inside the signature is refused", b64([]byte(`{"alg":"RS256","kid":"k1"}`)) + ".e30.c2\nln", "base64url"},
 		{"two segments are refused", b64([]byte(`{"alg":"RS256","kid":"k1"}`)) + ".e30", "compact"},
 	}
 	for _, tc := range tests {

@@ -187,6 +187,8 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 			token: admin[0] + "." + admin[1] + "." + free[2]},
 		{name: "admin claims under a free token's header and signature are refused", want: ErrInvalidToken,
 			token: free[0] + "." + admin[1] + "." + free[2]},
+		{name: "signature spelled with stray bits in its last character is refused", want: ErrInvalidToken,
+			token: admin[0] + "." + admin[1] + "." + strayBits(t, admin[2])},
 		{name: "truncated signature is refused", want: ErrInvalidToken,
 			token: admin[0] + "." + admin[1] + "." + admin[2][:len(admin[2])-4]},
 
@@ -368,4 +370,16 @@ func TestVerifierReadsRolesFromTheConfiguredClaim(t *testing.T) {
 	if !slices.Equal(p.Roles, []string{"paid"}) {
 		t.Errorf("roles = %v, want [paid] from the configured claim only", p.Roles)
 	}
+}
+
+// strayBits respells seg with a low bit set that base64url leaves unused in
+// its last character: lenient decoders read the same bytes.
+func strayBits(t testing.TB, seg string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(seg)%4 < 2 {
+		t.Fatalf("segment of length %d has no unused bits", len(seg))
+	}
+	last := strings.IndexByte(alphabet, seg[len(seg)-1])
+	return seg[:len(seg)-1] + string(alphabet[last|1])
 }
