@@ -43,10 +43,16 @@ log "benchmarks (smoke)"
 go test -run='^$' -bench=. -benchtime=1x ./bench
 
 # --- fuzzing, briefly (FUZZTIME=5m scripts/test.sh fuzzes longer) -----------
+# FUZZTIME is per target (a duration like 5m, or a count like 100000x). One
+# target alone, for as long as you like:
+#   go test -run='^$' -fuzz='^FuzzPolicy$' -fuzztime=30m ./auth
+# New failing inputs land in that package's testdata/fuzz/<target>/; commit
+# them with the fix, and they run on every `go test` from then on.
 fuzztime=${FUZZTIME:-10s}
 fuzz_targets=(
   "./auth FuzzBearerToken"
   "./auth FuzzVerify"
+  "./auth FuzzPolicy"
   "./lambdahttp FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
