@@ -311,6 +311,44 @@ func TestLambdaHTTP(t *testing.T) {
 	}
 }
 
+// The helpers other functions' tests use: a request turned into a Netlify
+// event, the answer read back as an *http.Response.
+func TestLambdaServesNetlifyEventsBuiltFromRequests(t *testing.T) {
+	iss := newLambdaIssuer(t, nil)
+	rt, _ := startLambda(t, iss)
+	tests := []struct {
+		persona    string
+		wantStatus int
+	}{
+		{"admin", http.StatusOK},
+		{"paid", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.persona+" GET /api/admin", func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "https://fnguard.netlify.app/api/admin", nil)
+			req.Header.Set("Authorization", "Bearer "+mint(t, iss, tt.persona))
+			res, err := rt.Invoke(t.Context(), lambdatest.NetlifyEvent(req), lambdatest.InvokeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := res.HTTP()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("body: %v", err)
+			}
+			if resp.StatusCode != tt.wantStatus || resp.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%d %v, want %d with a JSON body", resp.StatusCode, resp.Header, tt.wantStatus)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Cache-Control") == "" {
+				t.Errorf("security and cache headers missing: %v", resp.Header)
+			}
+		})
+	}
+}
+
 func TestLambdaRefusesToStartWithoutAnIssuer(t *testing.T) {
 	bin := lambdatest.Build(t, ".")
 	rt := lambdatest.NewRuntime(t)

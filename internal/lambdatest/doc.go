@@ -12,9 +12,12 @@
 //		bin := lambdatest.Build(t, "./cmd/fn")
 //		rt := lambdatest.NewRuntime(t)
 //		p := rt.Start(bin, "AUTH0_AUDIENCE=https://api.example")
-//		res, err := rt.Invoke(ctx, event, lambdatest.InvokeOptions{})
-//		// res.Body is the function's response, res.Err its error
-//		p.Stop() // then p.Stderr() holds every log line
+//		req := httptest.NewRequest("GET", "/api/me", nil)
+//		req.Header.Set("Authorization", "Bearer "+token)
+//		res, err := rt.Invoke(ctx, lambdatest.NetlifyEvent(req), lambdatest.InvokeOptions{})
+//		// res.Body is the function's answer, res.Err its error
+//		resp, err := res.HTTP() // the answer as an *http.Response
+//		p.Stop()                // then p.Stderr() holds every log line
 //	}
 //
 // One Runtime serves one function process, like one Lambda execution
