@@ -53,7 +53,14 @@ func LoadOrCreateKey(path string) (*rsa.PrivateKey, error) {
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return LoadOrCreateKey(path)
+			// Read once, not recurse: a path that exists but cannot be
+			// read (a dangling symlink) would otherwise loop forever,
+			// generating a key each time round.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("read dev key: %w", err)
+			}
+			return parseKey(data, path)
 		}
 		return nil, fmt.Errorf("write dev key: %w", err)
 	}

@@ -87,6 +87,17 @@ func TestLoadOrCreateKeyConcurrentCallersEndWithOneKey(t *testing.T) {
 	}
 }
 
+func TestLoadOrCreateKeyFailsOnADanglingSymlink(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dev-key.pem")
+	if err := os.Symlink(filepath.Join(dir, "moved", "dev-key.pem"), path); err != nil {
+		t.Fatal(err)
+	}
+	if k, err := devissuer.LoadOrCreateKey(path); err == nil {
+		t.Fatalf("LoadOrCreateKey through a dangling symlink = %v, want an error", k != nil)
+	}
+}
+
 func TestLoadOrCreateKeyRefusesAndKeepsABadFile(t *testing.T) {
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
