@@ -246,3 +246,16 @@ func TestMiddlewareAnswersEveryTokenShapeSafely(t *testing.T) {
 		t.Error("a jku/x5u URL from a token header was fetched")
 	}
 }
+
+// Require mounted without Authenticate (a wiring mistake) must deny, not
+// let the request through.
+func TestRequireWithoutAuthenticateDenies(t *testing.T) {
+	reached := false
+	h := Require(Authenticated())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	checkDenial(t, get(t, srv, "/", "Bearer "+sampleJWT), http.StatusUnauthorized, `Bearer realm="fnguard"`, "unauthorized")
+	if reached {
+		t.Error("the handler ran without a verified principal")
+	}
+}
