@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +55,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		ln.Close()
 		return err
 	}
+	functions, err := functionMounts(log, verifier, os.Getenv)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	maps.Copy(mounts, functions)
 	tokens, err := newTokenIssuer(cfg, log)
 	if err == nil {
 		err = mountSingleUse(cfg, tokens, mounts)
