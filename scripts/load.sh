@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Loads GET /api/me over loopback with wrk: first a bare net/http handler
-# answering the same JSON (bench/bare), then the fnguard server with its
-# development issuer and a valid token, then fnguard's public route. Prints
+# Loads GET /api/me over loopback with wrk: a bare net/http handler
+# answering the same JSON (bench/bare), the fnguard server with its
+# development issuer and a valid token, and fnguard's public route. Prints
 # requests per second and p50/p99 latency for each, in one run.
 #
-#   scripts/load.sh                  # 10s per target
-#   DURATION=30s CONNECTIONS=64 scripts/load.sh
+# The machine may be busy with other work, so the targets take turns: ROUNDS
+# rounds of DURATION each, every round loading each target once, and the
+# report is the median over rounds. Every target sees the same weather.
+#
+#   scripts/load.sh                  # 5 rounds of 2s: 10s per target
+#   ROUNDS=10 DURATION=3s CONNECTIONS=64 scripts/load.sh
+#   LOG_LEVEL=warn scripts/load.sh   # without the per-request log line
+#   FNGUARD_BIN=/tmp/fnguard scripts/load.sh   # a binary built beforehand
 #
 # Everything listens on 127.0.0.1 and is stopped on exit. The server logs
 # every request (at info, to a file), as it would in production.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=${DURATION:-10s}
+rounds=${ROUNDS:-5}
+duration=${DURATION:-2s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 
@@ -31,7 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-go build -o "$tmp/fnguard" .
+if [ -n "${FNGUARD_BIN:-}" ]; then cp "$FNGUARD_BIN" "$tmp/fnguard"; else go build -o "$tmp/fnguard" .; fi
 go build -o "$tmp/bare" ./bench/bare
 
 # start NAME CMD...: runs CMD with stdout to $tmp/NAME.out and waits for
@@ -48,39 +55,66 @@ start() {
   echo "$name did not start:"; cat "$tmp/$name.out" "$tmp/$name.log"; exit 1
 }
 
-# load ID NAME URL [TOKEN]: wrk for $duration, one summary line.
+# load ID URL [TOKEN]: one wrk run of $duration; appends "rps p50_us p99_us"
+# to $tmp/ID.runs.
 load() {
-  local id=$1 name=$2 target=$3 token=${4:-}
+  local id=$1 target=$2 token=${3:-}
   local args=(-t"$threads" -c"$connections" -d"$duration" --latency)
   [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
-  local status
-  status=$(curl -s -o /dev/null -w '%{http_code}' ${token:+-H "Authorization: Bearer $token"} "$target")
-  [ "$status" = 200 ] || { echo "$name: GET $target answered $status, want 200"; exit 1; }
   wrk "${args[@]}" "$target" >"$tmp/$id.wrk"
   if grep -q 'Non-2xx' "$tmp/$id.wrk"; then
-    echo "$name: some responses were not 200:"; cat "$tmp/$id.wrk"; exit 1
+    echo "$id: some responses were not 200:"; cat "$tmp/$id.wrk"; exit 1
   fi
-  awk -v name="$name" '
+  awk '
+    function us(v) {
+      if (v ~ /us$/) return v + 0
+      if (v ~ /ms$/) return v * 1000
+      if (v ~ /s$/) return v * 1000000
+      return v
+    }
     /Requests\/sec/ { rps = $2 }
-    $1 == "50%" { p50 = $2 }
-    $1 == "99%" { p99 = $2 }
-    END { printf "%-26s %12s req/s   p50 %9s   p99 %9s\n", name, rps, p50, p99 }
-  ' "$tmp/$id.wrk"
-  awk '/Requests\/sec/ { print $2 }' "$tmp/$id.wrk" >"$tmp/$id.rps"
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    END { print rps, p50, p99 }
+  ' "$tmp/$id.wrk" >>"$tmp/$id.runs"
 }
 
-echo "wrk -t$threads -c$connections -d$duration on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+# check URL [TOKEN]: the target must answer 200 before it is loaded.
+check() {
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' ${2:+-H "Authorization: Bearer $2"} "$1")
+  [ "$status" = 200 ] || { echo "GET $1 answered $status, want 200"; exit 1; }
+}
+
+# report ID NAME: medians over the rounds.
+report() {
+  sort -n -k1 "$tmp/$1.runs" | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }' >"$tmp/$1.rps"
+  local p50 p99
+  p50=$(sort -n -k2 "$tmp/$1.runs" | awk '{ r[NR] = $2 } END { print r[int((NR + 1) / 2)] }')
+  p99=$(sort -n -k3 "$tmp/$1.runs" | awk '{ r[NR] = $3 } END { print r[int((NR + 1) / 2)] }')
+  printf '%-26s %10.0f req/s   p50 %8.0f us   p99 %8.0f us\n' "$2" "$(cat "$tmp/$1.rps")" "$p50" "$p99"
+}
+
+echo "wrk -t$threads -c$connections, $rounds rounds of $duration, on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
 
 start bare "$tmp/bare" -addr 127.0.0.1:0
-load bare "bare net/http /api/me" "$url/api/me"
-kill "${pids[0]}"
-
+bare=$url
 start fnguard env -u AUTH0_DOMAIN -u AUTH_ISSUER_URL -u AWS_LAMBDA_RUNTIME_API \
   PORT=0 DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" ${LOG_LEVEL:+LOG_LEVEL=$LOG_LEVEL} "$tmp/fnguard"
-port=${url##*:}
-token=$(PORT=$port DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" "$tmp/fnguard" token --role free)
-load me "fnguard /api/me (token)" "$url/api/me" "$token"
-load public "fnguard /api/public" "$url/api/public"
+fnguard=$url
+token=$(PORT=${fnguard##*:} DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" "$tmp/fnguard" token --role free)
+check "$bare/api/me"
+check "$fnguard/api/me" "$token"
+check "$fnguard/api/public"
 
+for _ in $(seq "$rounds"); do
+  load bare "$bare/api/me"
+  load me "$fnguard/api/me" "$token"
+  load public "$fnguard/api/public"
+done
+
+report bare "bare net/http /api/me"
+report me "fnguard /api/me (token)"
+report public "fnguard /api/public"
 awk -v a="$(cat "$tmp/me.rps")" -v b="$(cat "$tmp/bare.rps")" \
   'BEGIN { printf "authorized /api/me reaches %.0f%% of the bare handler'"'"'s throughput\n", 100 * a / b }'
