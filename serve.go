@@ -45,11 +45,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		devHandler = logger.Middleware(log)(http.StripPrefix(prefix, dev.Handler()))
 		issuer = dev.URL
 	}
-	if spa, err := webapp.New(cfg, issuer); err != nil {
-		log.Warn("single-page app not served", "reason", err.Error())
-	} else {
-		mounts["/"] = spa
-	}
 	verifier, err := newVerifier(cfg, issuer, log)
 	if err != nil {
 		ln.Close()
@@ -68,6 +63,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	// Last, so that the page lists every strategy mounted above.
+	if spa, err := webapp.New(cfg, issuer, mounts); err != nil {
+		log.Warn("single-page app not served", "reason", err.Error())
+	} else {
+		mounts["/"] = spa
 	}
 	opts := routerOptions(cfg, log, verifier, mounts)
 	opts.Tokens = tokens

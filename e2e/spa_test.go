@@ -237,7 +237,7 @@ func TestCORSAllowsTheConfiguredOriginAndTheBrowserBlocksAnother(t *testing.T) {
 		APIOrigin: api,
 		MePath:    config.LocalBasePath + "/me",
 		DevIssuer: true,
-		Endpoints: webapp.Endpoints(config.LocalBasePath),
+		Endpoints: webapp.Endpoints(config.LocalBasePath, nil),
 	}
 	h, err := webapp.Handler(web.Files(), spa)
 	if err != nil {

@@ -30,8 +30,9 @@ type Config struct {
 }
 
 // NewConfig is the page's configuration for a server configured by c whose
-// tokens come from issuer (the development issuer's URL when it runs).
-func NewConfig(c config.Config, issuer string) (Config, error) {
+// tokens come from issuer (the development issuer's URL when it runs), and
+// where served reports which strategies' prefixes are served.
+func NewConfig(c config.Config, issuer string, served func(prefix string) bool) (Config, error) {
 	// auth0-spa-js expects the ID token's "iss" to be domain + "/", which
 	// is how Auth0 writes its issuer; an issuer without the slash (some
 	// other providers) would fail that check after every sign-in.
@@ -51,7 +52,7 @@ func NewConfig(c config.Config, issuer string) (Config, error) {
 		Audience:  c.Audiences[0],
 		MePath:    base + "/me",
 		DevIssuer: c.DevIssuer,
-		Endpoints: Endpoints(base),
+		Endpoints: Endpoints(base, served),
 	}, nil
 }
 

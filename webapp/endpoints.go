@@ -10,7 +10,7 @@ type Endpoint struct {
 	// Path is absolute on the API's origin, e.g. /api/me.
 	Path string `json:"path"`
 	// Who says in words who may call it; the page shows it beside the
-	// result so a reader can compare the two.
+	// result, and the browser tests check the server agrees.
 	Who        string     `json:"who"`
 	Credential Credential `json:"credential"`
 }
@@ -36,16 +36,58 @@ const (
 	AdminOnly   = "admin only"
 )
 
-// Endpoints lists every protected endpoint of every strategy, for the page
-// to call; apiBase is the flagship's base path (/api). A strategy that
-// lands adds its rows here, one line each.
-func Endpoints(apiBase string) []Endpoint {
-	const router = "Router middleware (chi): the flagship"
-	return []Endpoint{
-		{router, http.MethodGet, apiBase + "/health", Anyone, None},
-		{router, http.MethodGet, apiBase + "/public", Anyone, None},
-		{router, http.MethodGet, apiBase + "/me", SignedIn, Bearer},
-		{router, http.MethodGet, apiBase + "/paid", PaidOrAdmin, Bearer},
-		{router, http.MethodGet, apiBase + "/admin", AdminOnly, Bearer},
+type strategy struct {
+	title string
+	// prefix is where the strategy's endpoints live; "" is the flagship's
+	// base path (/api).
+	prefix string
+	rows   []Endpoint // Path relative to prefix; Strategy left empty
+}
+
+// functionRows are the endpoints every function strategy protects (see
+// strategies/endpoints).
+var functionRows = []Endpoint{
+	{Method: http.MethodGet, Path: "/me", Who: SignedIn, Credential: Bearer},
+	{Method: http.MethodGet, Path: "/paid", Who: PaidOrAdmin, Credential: Bearer},
+	{Method: http.MethodGet, Path: "/admin", Who: AdminOnly, Credential: Bearer},
+}
+
+// strategies is every strategy the page can show, in the guide's order. A
+// strategy that lands adds one line here; its rows appear wherever its
+// prefix is served.
+var strategies = []strategy{
+	{"Router middleware (chi): the flagship", "", []Endpoint{
+		{Method: http.MethodGet, Path: "/health", Who: Anyone, Credential: None},
+		{Method: http.MethodGet, Path: "/public", Who: Anyone, Credential: None},
+		{Method: http.MethodGet, Path: "/me", Who: SignedIn, Credential: Bearer},
+		{Method: http.MethodGet, Path: "/paid", Who: PaidOrAdmin, Credential: Bearer},
+		{Method: http.MethodGet, Path: "/admin", Who: AdminOnly, Credential: Bearer},
+	}},
+	{"Inline: the handler checks first", FunctionsPath + "/inline", functionRows},
+	{"Middleware: a chain wraps the handler", FunctionsPath + "/middleware", functionRows},
+	{"Decorator: one wrapper at the definition", FunctionsPath + "/decorator", functionRows},
+	{"Custom authorizer: API Gateway asks first", FunctionsPath + "/authorized", functionRows},
+}
+
+// FunctionsPath is where Netlify serves functions, and the local server too.
+const FunctionsPath = "/.netlify/functions"
+
+// Endpoints lists the endpoints of the flagship, under apiBase, and of
+// every strategy whose prefix served reports as served here.
+func Endpoints(apiBase string, served func(prefix string) bool) []Endpoint {
+	var out []Endpoint
+	for _, s := range strategies {
+		prefix := s.prefix
+		if prefix == "" {
+			prefix = apiBase
+		} else if served == nil || !served(prefix) {
+			continue
+		}
+		for _, e := range s.rows {
+			e.Strategy = s.title
+			e.Path = prefix + e.Path
+			out = append(out, e)
+		}
 	}
+	return out
 }

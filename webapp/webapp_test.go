@@ -34,7 +34,7 @@ func TestHandlerServesTheAppAndItsConfig(t *testing.T) {
 		Audience:  "https://api.test",
 		APIOrigin: "http://127.0.0.1:9090",
 		MePath:    "/api/me",
-		Endpoints: webapp.Endpoints("/api"),
+		Endpoints: webapp.Endpoints("/api", nil),
 	}
 	h, err := webapp.Handler(web.Files(), sc)
 	if err != nil {
@@ -119,7 +119,7 @@ func TestHandlerServesTheAppAndItsConfig(t *testing.T) {
 func TestNewConfig(t *testing.T) {
 	dev := devConfig(t)
 	t.Run("the development issuer's config points at it", func(t *testing.T) {
-		sc, err := webapp.NewConfig(dev, "http://127.0.0.1:8080/dev-issuer/")
+		sc, err := webapp.NewConfig(dev, "http://127.0.0.1:8080/dev-issuer/", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestNewConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc, err := webapp.NewConfig(c, c.Issuer)
+		sc, err := webapp.NewConfig(c, c.Issuer, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,21 +144,36 @@ func TestNewConfig(t *testing.T) {
 		}
 	})
 	t.Run("an issuer without a trailing slash is refused", func(t *testing.T) {
-		if _, err := webapp.NewConfig(dev, "https://issuer.example/oauth2/default"); err == nil || !strings.Contains(err.Error(), "must end in /") {
+		if _, err := webapp.NewConfig(dev, "https://issuer.example/oauth2/default", nil); err == nil || !strings.Contains(err.Error(), "must end in /") {
 			t.Errorf("err = %v", err)
 		}
 	})
 	t.Run("a missing client id names AUTH0_CLIENT_ID", func(t *testing.T) {
 		c := dev
 		c.SPAClientID = ""
-		if _, err := webapp.NewConfig(c, "https://tenant.auth0.com/"); err == nil || !strings.Contains(err.Error(), "AUTH0_CLIENT_ID") {
+		if _, err := webapp.NewConfig(c, "https://tenant.auth0.com/", nil); err == nil || !strings.Contains(err.Error(), "AUTH0_CLIENT_ID") {
 			t.Errorf("err = %v", err)
 		}
 	})
 }
 
+func TestEndpointsListServedStrategiesOnly(t *testing.T) {
+	eps := webapp.Endpoints("/api", func(prefix string) bool { return prefix == "/.netlify/functions/inline" })
+	var got []string
+	for _, e := range eps {
+		got = append(got, e.Method+" "+e.Path)
+	}
+	want := []string{
+		"GET /api/health", "GET /api/public", "GET /api/me", "GET /api/paid", "GET /api/admin",
+		"GET /.netlify/functions/inline/me", "GET /.netlify/functions/inline/paid", "GET /.netlify/functions/inline/admin",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 func TestEndpointsAreWellFormed(t *testing.T) {
-	eps := webapp.Endpoints("/api")
+	eps := webapp.Endpoints("/api", func(string) bool { return true })
 	seen := map[string]bool{}
 	for _, e := range eps {
 		key := e.Method + " " + e.Path
