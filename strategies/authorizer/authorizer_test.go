@@ -375,4 +375,3 @@ func TestGatewayResponsesAreTheFlagships(t *testing.T) {
 		}
 	}
 }
-
