@@ -32,6 +32,8 @@ func FuzzInvoke(f *testing.F) {
 		`{"httpMethod":"GET","path":"//evil.example/api/echo?x=1#f","headers":{"Accept-Encoding":"gzip"}}`,
 		`{"version":"2.0","rawPath":"/api/echo","requestContext":{"http":{"method":"POST"}},"cookies":["a"],"headers":{"accept-encoding":"deflate"}}`,
 		`{"httpMethod":"OPTIONS","path":"/api/echo","multiValueHeaders":{"X-GoLambdaProxy-ApiGw-Context":["{"]}}`,
+		`{"httpMethod":"GET","path":"/api/echo?%","requestContext":{"domainName":"a#"}}`,
+		`{"version":"2.0","rawPath":"/api/echo","rawQueryString":"a#%","requestContext":{"domainName":"x","http":{"method":"GET"}}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -57,6 +59,17 @@ func FuzzInvoke(f *testing.F) {
 		}
 		if !json.Valid(r.content(t)) {
 			t.Fatalf("body is not JSON for %q: %s", payload, out)
+		}
+		// Only a body that is not base64 may get past the checks to fail in
+		// the adapter: on any other failure it prints the raw URL, token
+		// and all.
+		if strings.Contains(r.Body, "could not be turned into a request") {
+			var ev struct {
+				IsBase64Encoded bool `json:"isBase64Encoded"`
+			}
+			if json.Unmarshal(payload, &ev) != nil || !ev.IsBase64Encoded {
+				t.Fatalf("the adapter failed on %q", payload)
+			}
 		}
 	})
 }

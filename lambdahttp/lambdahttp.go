@@ -87,7 +87,7 @@ func (h *Handler) invokeV1(ctx context.Context, payload []byte) ([]byte, error) 
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		return h.badEvent(ctx, false, "event does not match the API Gateway v1 shape")
 	}
-	if msg := checkRequest(ev.HTTPMethod, ev.RequestContext.DomainName, ev.Path); msg != "" {
+	if msg := checkRequest(ev.HTTPMethod, ev.RequestContext.DomainName, ev.Path, ""); msg != "" {
 		return h.badEvent(ctx, false, msg)
 	}
 	dropProxyHeaders(ev.Headers)
@@ -110,7 +110,7 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 	if path == "" {
 		path = ev.RequestContext.HTTP.Path
 	}
-	if msg := checkRequest(ev.RequestContext.HTTP.Method, ev.RequestContext.DomainName, path); msg != "" {
+	if msg := checkRequest(ev.RequestContext.HTTP.Method, ev.RequestContext.DomainName, path, ev.RawQueryString); msg != "" {
 		return h.badEvent(ctx, true, msg)
 	}
 	dropProxyHeaders(ev.Headers)
@@ -126,8 +126,8 @@ func (h *Handler) invokeV2(ctx context.Context, payload []byte) ([]byte, error) 
 // 504 and prints the raw path, which may hold a token): a missing or
 // malformed method, or a URL that does not parse: bad percent-encoding in
 // the path, or a domain name that is no host (the adapter builds the URL
-// from requestContext.domainName and the path).
-func checkRequest(method, domain, path string) string {
+// from requestContext.domainName, the path and, in v2, the raw query).
+func checkRequest(method, domain, path, rawQuery string) string {
 	if method == "" || strings.IndexFunc(method, notTokenChar) >= 0 {
 		return "event has no valid HTTP method"
 	}
@@ -136,6 +136,19 @@ func checkRequest(method, domain, path string) string {
 	}
 	if _, err := url.Parse("https://" + domain + "/"); err != nil {
 		return "event domain name is not a valid host"
+	}
+	// Parts that parse alone can still break together: a "#" in the domain
+	// name turns the path into a fragment, a raw query can end in one. So
+	// parse the URL exactly as the adapter assembles it.
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	u := "https://" + domain + path
+	if rawQuery != "" {
+		u += "?" + rawQuery
+	}
+	if _, err := url.Parse(u); err != nil {
+		return "event URL is not valid"
 	}
 	return ""
 }

@@ -182,6 +182,9 @@ func TestInvokeAnswersBadEventsWith400(t *testing.T) {
 		{name: "a v1 body marked base64 that is not", event: v1(t, "POST", "/api/echo", set("body", "%%%"), set("isBase64Encoded", true)), wantMsg: "could not be turned into a request"},
 		{name: "a v2 event without a method", event: v2(t, "", "/api/echo"), v2: true, wantMsg: "no valid HTTP method"},
 		{name: "a v2 rawPath with bad percent-encoding", event: v2(t, "GET", "/api/%e"), v2: true, wantMsg: "not a valid URL path"},
+		{name: "a v1 domain name that is no host", event: v1(t, "GET", "/api/echo", set("requestContext", map[string]any{"domainName": "bad host%zz"})), wantMsg: "not a valid host"},
+		{name: "a v1 domain name that turns the path into a fragment", event: v1(t, "GET", "/api/echo?%zz", set("requestContext", map[string]any{"domainName": "fnguard.test#"})), wantMsg: "URL is not valid"},
+		{name: "a v2 raw query that ends in a bad fragment", event: v2(t, "GET", "/api/echo", set("rawQueryString", "a=1#%zz")), v2: true, wantMsg: "URL is not valid"},
 		{name: "a v2 field of the wrong type", event: v2(t, "GET", "/api/echo", set("cookies", "a=b")), v2: true, wantMsg: "v2 shape"},
 	}
 	for _, tt := range tests {
