@@ -29,8 +29,15 @@ type scenario struct {
 	concurrency int
 }
 
+type phaseResult struct {
+	name  string
+	total int           // requests sent from the start to the phase's end
+	end   time.Duration // since the start
+}
+
 // result is what a run measured.
 type result struct {
+	phases         []phaseResult
 	tally          *securitytest.Tally
 	elapsed        time.Duration
 	discovery      int64 // discovery requests the issuer got
@@ -50,6 +57,13 @@ func (r result) String() string {
 	total := r.tally.Total()
 	fmt.Fprintf(&b, "%d requests (%.0f/s), %d wrong answers\n", total, float64(total)/r.elapsed.Seconds(), r.tally.Wrong())
 	fmt.Fprintf(&b, "%s\n", r.tally)
+	var prevTotal int
+	var prevEnd time.Duration
+	for _, p := range r.phases {
+		fmt.Fprintf(&b, "phase %-14s %6.1fs-%5.1fs %7d requests %6.0f/s\n", p.name, prevEnd.Seconds(), p.end.Seconds(),
+			p.total-prevTotal, float64(p.total-prevTotal)/(p.end-prevEnd).Seconds())
+		prevTotal, prevEnd = p.total, p.end
+	}
 	fmt.Fprintf(&b, "issuer: %d discovery, %d JWKS requests; %d refresh attempts (rate limit %s); rotated key served %s after the rotation\n",
 		r.discovery, r.jwks, r.attempts, r.minRefresh, r.rotationServed.Round(time.Millisecond))
 	fmt.Fprintf(&b, "goroutines: %d before, %d peak, %d after\n", r.baseGoroutines, r.peakGoroutines, r.afterGoroutines)
@@ -71,7 +85,7 @@ func (sc scenario) run(t *testing.T) result {
 	// the server and the issuer before the baseline is checked again.
 	t.Run("traffic", func(t *testing.T) { sc.traffic(t, &r) })
 
-	const goroutineSlack, heapSlack = 2, 16 << 20
+	const goroutineSlack, heapSlack = 2, 4 << 20
 	r.afterGoroutines, r.afterHeap = settle(r.baseGoroutines+goroutineSlack, r.baseHeap+heapSlack)
 	t.Logf("\n%s", r)
 	if r.afterGoroutines > r.baseGoroutines+goroutineSlack {
@@ -93,31 +107,40 @@ func (sc scenario) traffic(t *testing.T, r *result) {
 		ClientTimeout: minRefresh, MinRefresh: minRefresh, Logs: lines,
 	})
 	tr := securitytest.NewTraffic(t, iss, 64)
+	nextKey := securitytest.NewKey(t)
+	rotated := securitytest.Rotated(t, iss, nextKey, 64)
 	mix := securitytest.NewMix(append(tr.Kinds(), securitytest.Fresh(t, iss))...)
 	client := securitytest.NewClient(sc.concurrency)
 	defer client.CloseIdleConnections()
 
 	stopSampling := sample(r)
 	stop := make(chan struct{})
-	done := make(chan *securitytest.Tally)
+	done := make(chan struct{})
+	r.tally = &securitytest.Tally{}
 	start := time.Now()
-	go func() { done <- securitytest.Load(client, srv.URL, sc.concurrency, 0, stop, mix) }()
-	at := func(fraction float64) <-chan time.Time {
-		return time.After(time.Until(start.Add(time.Duration(fraction * float64(sc.duration)))))
+	go func() {
+		defer close(done)
+		r.tally.Load(client, srv.URL, sc.concurrency, 0, stop, mix)
+	}()
+	// phase waits for the given fraction of the run, and records the
+	// requests of the phase that ends.
+	phase := func(name string, until float64) {
+		<-time.After(time.Until(start.Add(time.Duration(until * float64(sc.duration)))))
+		r.phases = append(r.phases, phaseResult{name, r.tally.Total(), time.Since(start)})
 	}
-	<-at(0.3)
+	phase("healthy", 0.3)
 	rotatedAt := time.Now()
-	kid := iss.Rotate(t)
-	mix.Add(securitytest.Rotated(t, iss, kid, 64))
-	<-at(0.5)
+	kid := iss.RotateTo(nextKey)
+	mix.Add(rotated)
+	phase("rotated", 0.5)
 	iss.Set(securitytest.Down)
-	<-at(0.6)
+	phase("issuer down", 0.6)
 	iss.Set(securitytest.Slow)
-	<-at(0.7)
+	phase("issuer hanging", 0.7)
 	iss.Set(securitytest.Healthy)
-	<-at(1)
+	phase("recovered", 1)
 	close(stop)
-	r.tally = <-done
+	<-done
 	r.elapsed = time.Since(start)
 	stopSampling()
 
@@ -137,15 +160,17 @@ func (sc scenario) traffic(t *testing.T, r *result) {
 		t.Errorf("rotated-in or never-seen tokens were never accepted:\n%s", r.tally)
 	}
 	// The rotated key is fetched at the first refresh the rate limit
-	// allows after the rotation: within one interval, plus the fetch.
-	if limit := 2*minRefresh + time.Second; r.rotationServed > limit {
+	// allows after the rotation: within one interval, plus the fetch. The
+	// bound is loose because a busy machine delays everything; the fault
+	// tests check "within one refresh" exactly, on a clock they drive.
+	if limit := 5*minRefresh + 2*time.Second; r.rotationServed > limit {
 		t.Errorf("the rotated key was fetched %s after the rotation, want within %s", r.rotationServed, limit)
 	}
 	// Unknown kids ask for a refresh all the time; the rate limit allows
 	// one per interval. A refresh may cost two requests while the issuer
 	// is down (Go's transport retries a GET on a cut connection), and
 	// discovery once more when it failed before.
-	intervals := int64(sc.duration/minRefresh) + 2
+	intervals := int64(r.elapsed/minRefresh) + 2
 	if r.jwks+r.discovery > 2*intervals {
 		t.Errorf("the issuer got %d requests in %d refresh intervals, want at most %d", r.jwks+r.discovery, intervals, 2*intervals)
 	}
@@ -157,6 +182,9 @@ func (sc scenario) traffic(t *testing.T, r *result) {
 func settle(goroutines int, heap uint64) (int, uint64) {
 	var ms runtime.MemStats
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// Twice: sync.Pool keeps what it held (gzip writers, buffers) for
+		// one more cycle.
+		runtime.GC()
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		n := runtime.NumGoroutine()

@@ -73,8 +73,9 @@ func TestIssuerFaultsUnderLoad(t *testing.T) {
 			// The issuer recovers and rotates: the new key works on
 			// first sight, at the cost of exactly one fetch.
 			iss.Set(Healthy)
-			kid := iss.Rotate(t)
-			rotated := Rotated(t, iss, kid, 8)
+			key := NewKey(t)
+			rotated := Rotated(t, iss, key, 8)
+			iss.RotateTo(key)
 			rotated.Since = nil // deserved from the first request: the clock allows the refresh
 			clock.Advance(minRefresh)
 			mix.Set(append(tr.Kinds(), rotated, Fresh(t, iss))...)

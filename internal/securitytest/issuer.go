@@ -95,6 +95,10 @@ func (iss *Issuer) Rotate(tb testing.TB) string {
 	return iss.use(NewKey(tb), false)
 }
 
+// RotateTo is Rotate with a key made beforehand: generating one takes long
+// enough to upset a test's timeline.
+func (iss *Issuer) RotateTo(key *rsa.PrivateKey) string { return iss.use(key, false) }
+
 // Replace publishes only a new key, revoking every earlier one (the
 // response to a leaked key), and signs with it. It returns the new kid.
 func (iss *Issuer) Replace(tb testing.TB) string {

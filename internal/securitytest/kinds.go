@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"net/http"
 	"testing"
@@ -56,15 +57,22 @@ func (tr *Traffic) Kinds() []*Kind {
 	return []*Kind{tr.Valid, tr.Expired, tr.Forged, tr.UnknownKid, tr.Forbidden, tr.Public}
 }
 
-// Rotated returns a kind of admin tokens signed with iss's current key,
-// whose kid is kid: 200 once the issuer has served that key, and possibly
-// 401 before.
-func Rotated(tb testing.TB, iss *Issuer, kid string, size int) *Kind {
+// Rotated returns a kind of admin tokens signed with key, which iss is to
+// rotate in (Issuer.RotateTo): 200 once the issuer has served that key,
+// and possibly 401 before.
+func Rotated(tb testing.TB, iss *Issuer, key *rsa.PrivateKey, size int) *Kind {
 	tb.Helper()
+	kid := devissuer.KeyID(&key.PublicKey)
 	k := &Kind{Name: "rotated", Path: "/api/admin", Status: http.StatusOK, Before: http.StatusUnauthorized,
 		Since: func() (time.Time, bool) { return iss.FirstServed(kid) }}
+	signer := devissuer.New(iss.URL, key, iss.Audience, iss.RolesClaim)
+	admin, _ := devissuer.LookupPersona("admin")
 	for range size {
-		k.Tokens = append(k.Tokens, iss.Token(tb, "admin", time.Hour))
+		tok, err := signer.Mint(admin, time.Hour)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		k.Tokens = append(k.Tokens, tok)
 	}
 	return k
 }

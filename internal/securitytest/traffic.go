@@ -80,23 +80,27 @@ func (m *Mix) pick(i uint64) *Kind {
 type Tally struct {
 	mu       sync.Mutex
 	counts   map[string]map[int]int
+	latency  map[string]*histogram
 	total    int
 	wrong    int
 	window   int // answered Before inside a rotation window
 	examples []string
 }
 
-func (t *Tally) record(k *Kind, sent time.Time, status int, err error) {
+func (t *Tally) record(k *Kind, sent time.Time, took time.Duration, status int, err error) {
 	want, alt := k.deserves(sent)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.counts == nil {
 		t.counts = map[string]map[int]int{}
+		t.latency = map[string]*histogram{}
 	}
 	if t.counts[k.Name] == nil {
 		t.counts[k.Name] = map[int]int{}
+		t.latency[k.Name] = &histogram{}
 	}
 	t.counts[k.Name][status]++
+	t.latency[k.Name].add(took)
 	t.total++
 	switch {
 	case err == nil && status == want:
@@ -154,7 +158,8 @@ func (t *Tally) String() string {
 		for _, s := range statuses {
 			fmt.Fprintf(&b, " %d×%d", s, t.counts[n][s])
 		}
-		b.WriteByte('\n')
+		h := t.latency[n]
+		fmt.Fprintf(&b, "  latency p50 %s p99 %s max %s\n", h.quantile(0.5), h.quantile(0.99), h.max.Round(time.Microsecond))
 	}
 	fmt.Fprintf(&b, "total %d, wrong %d, rotation window %d", t.total, t.wrong, t.window)
 	return b.String()
@@ -165,6 +170,13 @@ func (t *Tally) String() string {
 // when every request has been answered.
 func Load(client *http.Client, base string, concurrency, n int, stop <-chan struct{}, mix *Mix) *Tally {
 	t := &Tally{}
+	t.Load(client, base, concurrency, n, stop, mix)
+	return t
+}
+
+// Load is the package's Load, tallying into t, which another goroutine
+// may read while it runs.
+func (t *Tally) Load(client *http.Client, base string, concurrency, n int, stop <-chan struct{}, mix *Mix) {
 	var seq atomic.Uint64
 	var wg sync.WaitGroup
 	for range concurrency {
@@ -180,14 +192,14 @@ func Load(client *http.Client, base string, concurrency, n int, stop <-chan stru
 					return
 				}
 				k := mix.pick(i)
+				tok := k.token()
 				sent := time.Now()
-				status, err := get(client, base+k.Path, k.token())
-				t.record(k, sent, status, err)
+				status, err := get(client, base+k.Path, tok)
+				t.record(k, sent, time.Since(sent), status, err)
 			}
 		})
 	}
 	wg.Wait()
-	return t
 }
 
 // NewClient returns a client that keeps up to concurrency connections to
@@ -215,4 +227,37 @@ func get(client *http.Client, url, token string) (int, error) {
 	// Read the body so the connection is reused, as real clients do.
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
+}
+
+// histogram counts latencies in buckets growing by a quarter from 50µs,
+// so a long run costs constant memory; quantiles are bucket upper bounds.
+type histogram struct {
+	buckets [96]int
+	n       int
+	max     time.Duration
+}
+
+const firstBucket = 50 * time.Microsecond
+
+func (h *histogram) add(d time.Duration) {
+	i, bound := 0, float64(firstBucket)
+	for float64(d) > bound && i < len(h.buckets)-1 {
+		i++
+		bound *= 1.25
+	}
+	h.buckets[i]++
+	h.n++
+	h.max = max(h.max, d)
+}
+
+func (h *histogram) quantile(q float64) time.Duration {
+	seen, bound := 0, float64(firstBucket)
+	for _, c := range h.buckets {
+		seen += c
+		if float64(seen) >= q*float64(h.n) {
+			return min(time.Duration(bound), h.max).Round(time.Microsecond)
+		}
+		bound *= 1.25
+	}
+	return h.max.Round(time.Microsecond)
 }
