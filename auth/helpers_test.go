@@ -32,7 +32,7 @@ import (
 const (
 	testAudience   = "https://api.fnguard.test"
 	secondAudience = "https://second-api.fnguard.test"
-	testSkew       = 30 * time.Second
+	testSkew       = time.Minute
 )
 
 const (

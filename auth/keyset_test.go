@@ -67,7 +67,10 @@ func TestJWKSFaultsAreErrorsAndNeverCached(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ti := newTestIssuer(t)
-			ks, clock := ti.keySet(t, WithHTTPClient(ti.client(250*time.Millisecond)))
+			// A short timeout for the fault, a generous one for the
+			// recovery, which must not fail because the machine is busy.
+			client := ti.client(250 * time.Millisecond)
+			ks, clock := ti.keySet(t, WithHTTPClient(client))
 			ti.setFault(ti.onPath(tc.path, tc.fault))
 
 			if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); !errors.Is(err, ErrUnavailable) {
@@ -81,6 +84,7 @@ func TestJWKSFaultsAreErrorsAndNeverCached(t *testing.T) {
 			}
 
 			ti.setFault(nil)
+			client.Timeout = 5 * time.Second
 			clock.Advance(time.Minute)
 			if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
 				t.Fatalf("Key after the issuer recovered = %v", err)
@@ -395,5 +399,16 @@ func TestCheckIssuerURL(t *testing.T) {
 				t.Errorf("CheckIssuerURL(%q) = %v", tc.url, err)
 			}
 		})
+	}
+}
+
+func TestWithJWKSURLSkipsDiscovery(t *testing.T) {
+	ti := newTestIssuer(t)
+	ks, _ := ti.keySet(t, WithJWKSURL(ti.URL+".well-known/jwks.json"))
+	if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
+		t.Fatal(err)
+	}
+	if d, j := ti.discoveryHits.Load(), ti.jwksHits.Load(); d != 0 || j != 1 {
+		t.Errorf("discovery hits %d, JWKS hits %d; want 0 and 1", d, j)
 	}
 }

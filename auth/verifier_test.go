@@ -34,6 +34,9 @@ type tokenShape struct {
 // with. jku and x5u headers point at trapURL, which must never be fetched.
 func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 	t.Helper()
+	// Keys first: making one can take seconds under the race detector, and
+	// the time-sensitive rows below should not age while it runs.
+	attacker := attackerKey()
 	now := time.Now()
 	kid := ti.KeyID()
 	defaultScopes := []string{"openid", "profile", "email"}
@@ -70,7 +73,7 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attackerJWK := publicJWK(attackerKey(), kid)
+	attackerJWK := publicJWK(attacker, kid)
 
 	shapes := []tokenShape{
 		{name: "free persona token is valid and grants no role", token: ti.mint(t, "free"),
@@ -86,7 +89,7 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 			token:   withClaims(func(c map[string]any) { c["aud"] = []string{"https://elsewhere.example", testAudience} }),
 			subject: "dev|admin-user", roles: []string{"admin"}, permissions: []string{"read:profile", "read:premium", "read:admin"}, scopes: defaultScopes},
 		{name: "token expired within the clock skew is valid",
-			token:   withClaims(func(c map[string]any) { c["exp"] = now.Add(-testSkew / 3).Unix() }),
+			token:   withClaims(func(c map[string]any) { c["exp"] = now.Add(-5 * time.Second).Unix() }),
 			subject: "dev|admin-user", roles: []string{"admin"}, permissions: []string{"read:profile", "read:premium", "read:admin"}, scopes: defaultScopes},
 		{name: "scope claim is split on spaces and empty permissions stay empty",
 			token: withClaims(func(c map[string]any) {
@@ -178,7 +181,7 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 		{name: "unknown kid is refused", want: ErrInvalidToken,
 			token: withHeader(func(h map[string]any) { h["kid"] = "no-such-key" })},
 		{name: "another RSA key signing under the known kid is refused", want: ErrInvalidToken,
-			token: forge(t, attackerKey(), ti.header(), ti.claims(t, "admin"))},
+			token: forge(t, attacker, ti.header(), ti.claims(t, "admin"))},
 		{name: "stripped signature is refused", want: ErrInvalidToken,
 			token: admin[0] + "." + admin[1] + "."},
 		{name: "token without the signature segment is refused", want: ErrInvalidToken,
@@ -222,7 +225,7 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 		{name: "x5u header is refused and never fetched", want: ErrInvalidToken,
 			token: withHeader(func(h map[string]any) { h["x5u"] = trapURL + "/cert.pem" })},
 		{name: "jwk header carrying the signer's own key is refused", want: ErrInvalidToken,
-			token: forge(t, attackerKey(), map[string]any{"alg": "RS256", "kid": kid, "jwk": attackerJWK}, ti.claims(t, "admin"))},
+			token: forge(t, attacker, map[string]any{"alg": "RS256", "kid": kid, "jwk": attackerJWK}, ti.claims(t, "admin"))},
 		{name: "x5c header is refused", want: ErrInvalidToken,
 			token: withHeader(func(h map[string]any) { h["x5c"] = []string{b64(der)} })},
 		{name: "crit header is refused even with a genuine signature", want: ErrInvalidToken,
