@@ -56,6 +56,8 @@ fuzz_targets=(
   "./lambdahttp FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
+  "./auth/devissuer FuzzAuthorize"
+  "./auth/devissuer FuzzToken"
 )
 for t in "${fuzz_targets[@]}"; do
   set -- $t
