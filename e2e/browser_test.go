@@ -11,8 +11,8 @@ import (
 	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 )
 
@@ -32,7 +32,9 @@ type consoleEntry struct {
 	URL    string
 }
 
-func (e consoleEntry) String() string { return fmt.Sprintf("[%s %s] %s %s", e.Source, e.Level, e.Text, e.URL) }
+func (e consoleEntry) String() string {
+	return fmt.Sprintf("[%s %s] %s %s", e.Source, e.Level, e.Text, e.URL)
+}
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()

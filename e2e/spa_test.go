@@ -3,8 +3,8 @@ package e2e
 import (
 	"net"
 	"net/http/httptest"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
