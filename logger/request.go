@@ -107,7 +107,8 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 					slog.String("path", SafePath(r.URL.Path)),
 					slog.Int("status", status),
 					slog.String("request_id", id),
-				}, audit...)
+				}, seed...)
+				a = append(a, audit...)
 				log.LogAttrs(ctx, slog.LevelWarn, "access denied", a...)
 			}
 		})

@@ -1,0 +1,125 @@
+package logger
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestSafePath(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain path is kept", "/api/me", "/api/me"},
+		{"a JWT segment is masked", "/api/me/eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "/api/me/[redacted]"},
+		{"a two-part JWT-like segment is masked", "/x/eyJhbGci.eyJzdWI/y", "/x/[redacted]/y"},
+		{"eyJ without a dot is kept", "/api/eyJust", "/api/eyJust"},
+		{"several segments", "/eyJa.b/ok/eyJc.d", "/[redacted]/ok/[redacted]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SafePath(tt.in); got != tt.want {
+				t.Errorf("SafePath(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLevel(t *testing.T) {
+	for in, want := range map[string]slog.Level{"debug": slog.LevelDebug, "INFO": slog.LevelInfo, " warn ": slog.LevelWarn, "error": slog.LevelError} {
+		if got, err := ParseLevel(in); err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseLevel("loud"); err == nil || !strings.Contains(err.Error(), "debug, info, warn or error") {
+		t.Errorf("ParseLevel(loud) error = %v", err)
+	}
+}
+
+func lines(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestMiddlewareWritesRequestAndAuditLines(t *testing.T) {
+	var buf bytes.Buffer
+	log := New(&buf, "json", slog.LevelInfo)
+	h := Middleware(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Set(r.Context(), slog.String("sub", "user-1"))
+		Audit(r.Context(), slog.String("reason", "requires role:admin"))
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte("nope"))
+	}))
+	ctx := WithAttrs(context.Background(), slog.String("lambda_request_id", "aws-req-1"))
+	req := httptest.NewRequest("GET", "/api/admin?access_token=secret-token", nil).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer secret-token")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+
+	if strings.Contains(buf.String(), "secret-token") {
+		t.Fatalf("token logged:\n%s", buf.String())
+	}
+	ls := lines(t, &buf)
+	if len(ls) != 2 {
+		t.Fatalf("want a request line and an audit line, got %d:\n%s", len(ls), buf.String())
+	}
+	reqLine, audit := ls[0], ls[1]
+	for k, want := range map[string]any{"msg": "request", "path": "/api/admin", "status": float64(403), "bytes": float64(4),
+		"sub": "user-1", "lambda_request_id": "aws-req-1"} {
+		if reqLine[k] != want {
+			t.Errorf("request line %s = %v, want %v", k, reqLine[k], want)
+		}
+	}
+	for k, want := range map[string]any{"msg": "access denied", "level": "WARN", "status": float64(403),
+		"reason": "requires role:admin", "lambda_request_id": "aws-req-1", "request_id": reqLine["request_id"]} {
+		if audit[k] != want {
+			t.Errorf("audit line %s = %v, want %v", k, audit[k], want)
+		}
+	}
+	if rec.Header().Get(RequestIDHeader) != reqLine["request_id"] {
+		t.Errorf("X-Request-Id %q does not match the log", rec.Header().Get(RequestIDHeader))
+	}
+}
+
+func TestRequestIDFromClientOnlyWhenPlain(t *testing.T) {
+	tests := []struct {
+		name, in string
+		kept     bool
+	}{
+		{"a plain id is kept", "abc-123_x.y", true},
+		{"an id with spaces is replaced", "abc 123", false},
+		{"an id with a newline is replaced", "abc\ninjected=1", false},
+		{"an overlong id is replaced", strings.Repeat("a", 65), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header[RequestIDHeader] = []string{tt.in}
+			got := requestID(req)
+			if (got == tt.in) != tt.kept || got == "" {
+				t.Errorf("requestID = %q (kept = %v)", got, got == tt.in)
+			}
+		})
+	}
+}
+
+func TestNoAuditLineWithoutDenial(t *testing.T) {
+	var buf bytes.Buffer
+	h := Middleware(New(&buf, "json", slog.LevelInfo))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/public", nil))
+	ls := lines(t, &buf)
+	if len(ls) != 1 || ls[0]["status"] != float64(200) {
+		t.Fatalf("lines = %v", ls)
+	}
+}
