@@ -9,6 +9,7 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/go-chi/cors v1.2.2
 	gopkg.in/go-jose/go-jose.v2 v2.6.3
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
