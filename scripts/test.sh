@@ -53,6 +53,8 @@ fuzz_targets=(
   "./auth FuzzBearerToken"
   "./auth FuzzVerify"
   "./auth FuzzPolicy"
+  "./auth FuzzParseNetlifyContext"
+  "./strategies/local FuzzClientContext"
   "./lambdahttp FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
