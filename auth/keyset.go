@@ -308,6 +308,11 @@ func (k *KeySet) getJSON(ctx context.Context, u string, v any) error {
 		return err
 	}
 	defer resp.Body.Close()
+	// A redirect must not take key material off https (or off loopback):
+	// check where the client actually ended up, whatever client we were given.
+	if err := CheckIssuerURL(resp.Request.URL.String()); err != nil {
+		return fmt.Errorf("GET %s: redirected: %w", u, err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDocumentSize))
 		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)

@@ -3,12 +3,16 @@ package auth
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -410,5 +414,45 @@ func TestWithJWKSURLSkipsDiscovery(t *testing.T) {
 	}
 	if d, j := ti.discoveryHits.Load(), ti.jwksHits.Load(); d != 0 || j != 1 {
 		t.Errorf("discovery hits %d, JWKS hits %d; want 0 and 1", d, j)
+	}
+}
+
+// rewriteHost sends every request to target, whatever host it names, so a
+// test can follow a redirect to a non-loopback http URL without a network.
+type rewriteHost struct{ target *url.URL }
+
+func (rh rewriteHost) RoundTrip(r *http.Request) (*http.Response, error) {
+	out := r.Clone(r.Context())
+	out.URL.Scheme, out.URL.Host = rh.target.Scheme, rh.target.Host
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if resp != nil {
+		resp.Request = r // as a real network would: the URL the client asked for
+	}
+	return resp, err
+}
+
+func TestRedirectOffHTTPSIsRefused(t *testing.T) {
+	ti := newTestIssuer(t)
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/jwks.json" {
+			// Reached through the redirect: the keys are real, the transport is not.
+			served.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{publicJWK(ti.Key(), ti.KeyID())}})
+			return
+		}
+		http.Redirect(w, r, "http://keys.example.test/jwks.json", http.StatusFound)
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	ks := NewKeySet(ti.URL, WithJWKSURL(srv.URL+"/start"),
+		WithHTTPClient(&http.Client{Timeout: 5 * time.Second, Transport: rewriteHost{target}}))
+	_, err := ks.Key(context.Background(), ti.KeyID(), rs256)
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "plain http") {
+		t.Fatalf("err = %v, want ErrUnavailable naming the plain-http redirect", err)
+	}
+	if served.Load() != 1 {
+		t.Fatalf("redirect target served %d times; the test did not exercise the redirect", served.Load())
 	}
 }
