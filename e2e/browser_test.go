@@ -137,6 +137,8 @@ type row struct {
 	Status   int    `json:"status"`
 	Outcome  string `json:"outcome"`
 	Badge    string `json:"badge"`
+	// TokenPath is where a single-use row asks for its token.
+	TokenPath string `json:"tokenPath"`
 }
 
 func (b *browser) rows(t *testing.T) []row {
@@ -150,6 +152,7 @@ func (b *browser) rows(t *testing.T) []row {
 			status: Number(result.dataset.status || -1),
 			outcome: result.dataset.outcome || '',
 			badge: (result.querySelector('.badge') || {}).textContent || '',
+			tokenPath: tr.dataset.tokenPath || '',
 		};
 	})`, &rows))
 	return rows
@@ -166,6 +169,18 @@ func (b *browser) press(t *testing.T) []row {
 			chromedp.WaitReady(sel+` td.result[data-status]`, chromedp.ByQuery),
 		)
 	}
+	return b.rows(t)
+}
+
+// pressAll uses the page's "Call every endpoint" button and waits for
+// every answer.
+func (b *browser) pressAll(t *testing.T) []row {
+	t.Helper()
+	n := len(b.rows(t))
+	b.run(t, "call every endpoint",
+		chromedp.Click(`#call-all`, chromedp.ByQuery),
+		chromedp.Poll(fmt.Sprintf(`document.querySelectorAll('td.result[data-status]').length === %d`, n), nil),
+	)
 	return b.rows(t)
 }
 

@@ -1,6 +1,10 @@
 package webapp
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/fnguard/fnguard/onetime"
+)
 
 // Endpoint is one row of the page's table: an endpoint of a strategy, who
 // may call it, and how the page sends the user's token to it.
@@ -13,6 +17,15 @@ type Endpoint struct {
 	// result, and the browser tests check the server agrees.
 	Who        string     `json:"who"`
 	Credential Credential `json:"credential"`
+	// Grant is what to ask POST {base}/tokens for, with SingleUse.
+	Grant *Grant `json:"grant,omitempty"`
+}
+
+// Grant is a single-use token request: one target function, one action.
+type Grant struct {
+	TokenPath string `json:"tokenPath"` // {base}/tokens on the API
+	Target    string `json:"target"`
+	Action    string `json:"action"`
 }
 
 // Credential is how the page presents the signed-in user to an endpoint.
@@ -26,6 +39,9 @@ const (
 	Cookie Credential = "cookie"
 	// None sends nothing: the endpoint is public.
 	None Credential = "none"
+	// SingleUse trades the access token for a single-use token for the
+	// endpoint's Grant, then sends that instead.
+	SingleUse Credential = "single-use"
 )
 
 // Who may call an endpoint, in the words the page shows.
@@ -67,6 +83,10 @@ var strategies = []strategy{
 	{"Middleware: a chain wraps the handler", FunctionsPath + "/middleware", functionRows},
 	{"Decorator: one wrapper at the definition", FunctionsPath + "/decorator", functionRows},
 	{"Custom authorizer: API Gateway asks first", FunctionsPath + "/authorized", functionRows},
+	{"Single-use tokens: one call, one action", FunctionsPath + "/" + onetime.TargetReports, []Endpoint{
+		{Method: http.MethodGet, Path: "", Who: PaidOrAdmin, Credential: SingleUse, Grant: &Grant{Target: onetime.TargetReports, Action: onetime.ActionRead}},
+		{Method: http.MethodPost, Path: "/export", Who: AdminOnly, Credential: SingleUse, Grant: &Grant{Target: onetime.TargetReports, Action: onetime.ActionExport}},
+	}},
 }
 
 // FunctionsPath is where Netlify serves functions, and the local server too.
@@ -86,6 +106,11 @@ func Endpoints(apiBase string, served func(prefix string) bool) []Endpoint {
 		for _, e := range s.rows {
 			e.Strategy = s.title
 			e.Path = prefix + e.Path
+			if e.Grant != nil {
+				g := *e.Grant
+				g.TokenPath = apiBase + "/tokens"
+				e.Grant = &g
+			}
 			out = append(out, e)
 		}
 	}

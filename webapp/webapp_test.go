@@ -184,8 +184,11 @@ func TestEndpointsAreWellFormed(t *testing.T) {
 		if !slices.Contains([]string{webapp.Anyone, webapp.SignedIn, webapp.PaidOrAdmin, webapp.AdminOnly}, e.Who) {
 			t.Errorf("%s: who %q is not one the tests know how to check", key, e.Who)
 		}
-		if !slices.Contains([]webapp.Credential{webapp.Bearer, webapp.Cookie, webapp.None}, e.Credential) {
+		if !slices.Contains([]webapp.Credential{webapp.Bearer, webapp.Cookie, webapp.None, webapp.SingleUse}, e.Credential) {
 			t.Errorf("%s: credential %q", key, e.Credential)
+		}
+		if (e.Credential == webapp.SingleUse) != (e.Grant != nil) || e.Grant != nil && (e.Grant.TokenPath != "/api/tokens" || e.Grant.Target == "" || e.Grant.Action == "") {
+			t.Errorf("%s: credential %q with grant %+v: single-use rows, and only they, name a full grant", key, e.Credential, e.Grant)
 		}
 		if (e.Who == webapp.Anyone) != (e.Credential == webapp.None) {
 			t.Errorf("%s: who %q with credential %q: public rows send nothing, protected rows send a token", key, e.Who, e.Credential)

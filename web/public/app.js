@@ -108,9 +108,11 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
-function callAPI(cfg, endpoint) {
+function callAPI(cfg, endpoint, token = accessToken) {
   const headers = {};
-  if (endpoint.credential === 'bearer' && accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if ((endpoint.credential === 'bearer' || endpoint.credential === 'single-use') && token) {
+    headers.Authorization = `Bearer ${token}`;
+  }
   return fetch(cfg.apiOrigin + endpoint.path, {
     method: endpoint.method,
     headers,
@@ -119,6 +121,22 @@ function callAPI(cfg, endpoint) {
     // ambient credentials.
     credentials: endpoint.credential === 'cookie' ? 'same-origin' : 'omit',
   });
+}
+
+// callEndpoint calls a row's endpoint. A single-use row first trades the
+// access token for a token good for one call of that endpoint's action;
+// when the API refuses that trade, its answer is the row's result.
+async function callEndpoint(cfg, endpoint) {
+  if (endpoint.credential !== 'single-use') return { res: await callAPI(cfg, endpoint) };
+  const { tokenPath, target, action } = endpoint.grant;
+  const headers = { 'Content-Type': 'application/json' };
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  const grant = await fetch(cfg.apiOrigin + tokenPath, {
+    method: 'POST', headers, body: JSON.stringify({ target, action }), cache: 'no-store', credentials: 'omit',
+  });
+  if (!grant.ok) return { res: grant, step: `POST ${tokenPath}` };
+  const { token } = await grant.json();
+  return { res: await callAPI(cfg, endpoint, token), step: 'with a single-use token' };
 }
 
 function renderEndpoints(cfg) {
@@ -152,10 +170,10 @@ function endpointRow(cfg, endpoint) {
     let outcome = 'error';
     let detail = '';
     try {
-      const res = await callAPI(cfg, endpoint);
+      const { res, step } = await callEndpoint(cfg, endpoint);
       status = res.status;
       outcome = res.ok ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error';
-      detail = await errorCode(res);
+      detail = [await errorCode(res), step].filter(Boolean).join(' · ');
     } catch {
       // A fetch rejects without a status when the browser blocks the
       // answer (CORS) or cannot reach the server; it says which in the
@@ -168,7 +186,9 @@ function endpointRow(cfg, endpoint) {
     result.dataset.outcome = outcome;
     result.dataset.status = String(status);
   });
-  return el('tr', { 'data-endpoint': label },
+  const attrs = { 'data-endpoint': label };
+  if (endpoint.grant) attrs['data-token-path'] = endpoint.grant.tokenPath;
+  return el('tr', attrs,
     el('th', { scope: 'row' }, el('code', {}, label)),
     el('td', {}, endpoint.who),
     el('td', {}, button),
