@@ -3,6 +3,7 @@ package securitytest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,7 +16,10 @@ import (
 
 // TestHostileInput sends every case of the suite to the flagship binary as
 // a local server over loopback, and as a Lambda function fed v1 and v2
-// events through a Runtime API, and checks each answer and the logs.
+// events through a Runtime API, and checks each answer and the logs. The
+// cases about tokens also go to every other strategy: the functions the
+// local server serves under /.netlify/functions, and the Netlify function
+// binaries.
 func TestHostileInput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the flagship binary")
@@ -23,49 +27,111 @@ func TestHostileInput(t *testing.T) {
 	iss := NewIssuer(t, audience, rolesClaim)
 	f := forger{t: t, iss: iss, attacker: NewKey(t)}
 	trap := newTrap(t)
-	cases := hostileCases(f, trap.URL)
-	if len(cases) < 40 {
-		t.Fatalf("the suite has %d cases; it promises at least 40", len(cases))
+	// Made afresh for each target: "expired within the clock skew" is
+	// only that for a few seconds.
+	cases := func() []hostileCase { return hostileCases(f, trap.URL) }
+	if n := len(cases()); n < 40 {
+		t.Fatalf("the suite has %d cases; it promises at least 40", n)
 	}
 	bin := lambdatest.Build(t, flagship)
 
-	targets := []struct {
-		name   string
-		lambda bool
-		start  func(t *testing.T) target
-	}{
-		{"local server", false, func(t *testing.T) target { return startLocal(t, bin, iss) }},
-		{"Lambda v1 event", true, func(t *testing.T) target { return startLambda(t, bin, iss, 1) }},
-		{"Lambda v2 event", true, func(t *testing.T) target { return startLambda(t, bin, iss, 2) }},
-	}
-	for _, tg := range targets {
-		t.Run(tg.name, func(t *testing.T) {
-			started := time.Now()
-			_, jwksBefore := iss.Hits()
-			srv := tg.start(t)
-			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) {
-					want := c.status
-					if tg.lambda && c.lambda != 0 {
-						want = c.lambda
-					}
-					checkAnswer(t, c.req, want, c.code, srv.do(t, c.req))
+	t.Run("local server", func(t *testing.T) {
+		srv := startLocal(t, bin, iss)
+		flagshipCases := cases()
+		var all []hostileCase
+		runSuite(t, iss, srv, func(t *testing.T) []hostileCase {
+			runCases(t, srv, false, flagshipCases)
+			all = append(all, flagshipCases...)
+			for _, fn := range []string{"inline", "middleware", "decorator", authorizer} {
+				t.Run("/.netlify/functions/"+fn, func(t *testing.T) {
+					fnCases := retarget(cases(), "/.netlify/functions/"+fn, fn == authorizer)
+					runCases(t, srv, false, fnCases)
+					all = append(all, fnCases...)
 				})
 			}
-			stillServing(t, srv)
-			srv.stop(t)
-			checkLogs(t, srv.logs(), cases)
-			// Unknown kids each ask for a refresh; the default rate limit
-			// (JWKS_MIN_REFRESH_INTERVAL, 5s) turns them into a handful.
-			_, jwks := iss.Hits()
-			if fetches, bound := jwks-jwksBefore, 2+int64(time.Since(started)/(5*time.Second)); fetches > bound {
-				t.Errorf("the issuer got %d JWKS requests in %s, want at most %d", fetches, time.Since(started).Round(time.Millisecond), bound)
-			}
+			return all
+		}, request{target: "/api/health"}, http.StatusOK)
+	})
+	for _, version := range []int{1, 2} {
+		t.Run(fmt.Sprintf("Lambda v%d event", version), func(t *testing.T) {
+			fn := startLambda(t, bin, iss, version)
+			runSuite(t, iss, fn, func(t *testing.T) []hostileCase {
+				c := cases()
+				runCases(t, fn, true, c)
+				return c
+			}, request{target: "/api/health"}, http.StatusOK)
+		})
+	}
+	for _, name := range []string{"inline", "middleware", "decorator"} {
+		t.Run("Netlify function "+name, func(t *testing.T) {
+			fn := startLambda(t, lambdatest.Build(t, "github.com/fnguard/fnguard/netlify/functions/"+name), iss, 1)
+			runSuite(t, iss, fn, func(t *testing.T) []hostileCase {
+				c := retarget(cases(), "/.netlify/functions/"+name, false)
+				runCases(t, fn, true, c)
+				return c
+			}, request{target: "/.netlify/functions/" + name + "/admin"}, http.StatusUnauthorized)
 		})
 	}
 	if n := trap.hits.Load(); n != 0 {
 		t.Errorf("keys named by token headers (jku, x5u) were fetched %d times; they must never be", n)
 	}
+}
+
+// authorizer is the API Gateway authorizer strategy's function. An
+// authorizer can only say "Unauthorized", which API Gateway answers with a
+// bare 401: the reason a token is invalid never reaches the client.
+const authorizer = "authorized"
+
+// runSuite runs the cases run sends to tg, and then checks that tg still
+// answers probe with status, that its logs are clean, and that the issuer
+// was asked for keys a bounded number of times.
+func runSuite(t *testing.T, iss *Issuer, tg target, run func(t *testing.T) []hostileCase, probe request, status int) {
+	started := time.Now()
+	_, jwksBefore := iss.Hits()
+	cases := run(t)
+	if r := tg.do(t, probe); r.status != status {
+		t.Errorf("after the suite, %s = %d, want %d: the target no longer serves", probe.target, r.status, status)
+	}
+	tg.stop(t)
+	// Every credential of the suite, whichever path it was sent to.
+	checkLogs(t, tg.logs(), cases)
+	// Unknown kids each ask for a refresh; the default rate limit
+	// (JWKS_MIN_REFRESH_INTERVAL, 5s) turns them into a handful.
+	_, jwks := iss.Hits()
+	if fetches, bound := jwks-jwksBefore, 2+int64(time.Since(started)/(5*time.Second)); fetches > bound {
+		t.Errorf("the issuer got %d JWKS requests in %s, want at most %d", fetches, time.Since(started).Round(time.Millisecond), bound)
+	}
+}
+
+func runCases(t *testing.T, tg target, lambda bool, cases []hostileCase) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := c.status
+			if lambda && c.lambda != 0 {
+				want = c.lambda
+			}
+			checkAnswer(t, c.req, want, c.code, tg.do(t, c.req))
+		})
+	}
+}
+
+// retarget keeps the cases about tokens (those sent to /api/admin and
+// /api/paid) and sends them to the same endpoint under base instead.
+// Behind an authorizer every 401 is a bare "unauthorized".
+func retarget(cases []hostileCase, base string, opaque401 bool) []hostileCase {
+	var out []hostileCase
+	for _, c := range cases {
+		rest, ok := strings.CutPrefix(c.req.target, "/api/")
+		if !ok || !(strings.HasPrefix(rest, "admin") || strings.HasPrefix(rest, "paid")) || strings.HasPrefix(rest, "admin/") {
+			continue
+		}
+		c.req.target = base + "/" + rest
+		if opaque401 && c.status == http.StatusUnauthorized {
+			c.code = unauthorized
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // describedBodies are the only bodies a 401, 403 or 503 may carry: the

@@ -110,7 +110,9 @@ func TestMalformedLambdaEvents(t *testing.T) {
 			}
 		})
 	}
-	stillServing(t, fn)
+	if r := fn.do(t, request{target: "/api/health"}); r.status != 200 {
+		t.Errorf("after the events, /api/health = %d, want 200", r.status)
+	}
 	fn.stop(t)
 	logs := fn.logs()
 	for _, tok := range []string{admin, free, admin[strings.LastIndexByte(admin, '.')+1:]} {

@@ -279,12 +279,3 @@ func or(s, def string) string {
 	}
 	return s
 }
-
-// stillServing fails the test when target no longer answers a plain
-// request: a panic that killed the process, or a wedged server.
-func stillServing(t *testing.T, tg target) {
-	t.Helper()
-	if r := tg.do(t, request{target: "/api/health"}); r.status != http.StatusOK {
-		t.Errorf("after the suite, /api/health = %d, want 200", r.status)
-	}
-}
