@@ -44,8 +44,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "token" {
 		return runToken(args[1:], cfg, stdout)
 	}
+	if len(args) > 0 && args[0] == "netlify-token" {
+		return runNetlifyToken(args[1:], cfg, stdout)
+	}
 	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q (want no command, or \"token\")", args[0])
+		return fmt.Errorf("unknown command %q (want no command, \"token\" or \"netlify-token\")", args[0])
 	}
 	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
 	if cfg.InLambda {

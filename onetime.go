@@ -59,3 +59,22 @@ func mountSingleUse(cfg config.Config, tokens *onetime.Issuer, mounts map[string
 	mounts[singleuse.BasePath] = singleuse.Routes(redeemer)
 	return nil
 }
+
+// mountLastStrategies mounts the guide's last two strategies: the target of
+// single-use tokens, and the functions behind netlify.toml's role rules
+// (whose rules the returned netlifyLocal enforces in front of the router).
+func mountLastStrategies(cfg config.Config, log *slog.Logger, mounts map[string]http.Handler) (*onetime.Issuer, *netlifyLocal, error) {
+	tokens, err := newTokenIssuer(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mountSingleUse(cfg, tokens, mounts); err != nil {
+		return nil, nil, err
+	}
+	netlify, err := newNetlifyLocal(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	netlify.mount(mounts)
+	return tokens, netlify, nil
+}

@@ -58,6 +58,7 @@ fuzz_targets=(
   "./lambdahttp FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
+  "./proxy FuzzParse"
   "./auth/devissuer FuzzAuthorize"
   "./auth/devissuer FuzzToken"
 )
