@@ -65,7 +65,22 @@ type Options struct {
 // Run invokes the function newHandler builds for each provider with every
 // case of the matrix, as Netlify would, and checks each response.
 func Run(t *testing.T, strategy string, newHandler func(*Provider) guard.Handler, o Options) {
-	for _, p := range Providers(t) {
+	providers := Providers(t)
+	for i, p := range providers {
+		// Algorithm confusion across providers: an Auth0 RS256 admin token
+		// sent to a function that expects HS256 Identity tokens, and the
+		// reverse, are invalid, never admitted.
+		other := providers[1-i]
+		t.Run(p.Name+" function given an admin token of "+other.Name+" is 401", func(t *testing.T) {
+			c := Case{Persona: "invalid", Endpoint: endpointAdmin, Status: statusUnauthorized}
+			resp, err := newHandler(p)(Context(""), Event(t, strategy, endpointAdmin, other.Token("admin")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			Check(t, strategy, p.Name, c, resp, o)
+		})
+	}
+	for _, p := range providers {
 		h := newHandler(p)
 		for _, c := range Matrix {
 			t.Run(c.Name(p.Name), func(t *testing.T) {
