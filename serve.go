@@ -56,7 +56,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	maps.Copy(mounts, functions)
-	tokens, netlify, err := mountLastStrategies(cfg, log, mounts)
+	tokens, err := newTokenIssuer(cfg, log)
+	if err == nil {
+		err = mountSingleUse(cfg, tokens, mounts)
+	}
 	if err != nil {
 		ln.Close()
 		return err
@@ -69,11 +72,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	opts := routerOptions(cfg, log, verifier, mounts)
 	opts.Tokens = tokens
-	handler, err := netlify.wrap(routes.New(opts))
-	if err != nil {
-		ln.Close()
-		return err
-	}
+	handler := http.Handler(routes.New(opts))
 	if devHandler != nil {
 		// The issuer stands in for Auth0, another site with its own CORS
 		// rules (its token endpoint answers the app's origins, whatever the
@@ -146,12 +145,13 @@ func printDevHelp(w io.Writer, base string, cfg config.Config, issuer string) {
 	}
 	fmt.Fprintf(w, `
 Development issuer at %s (no Auth0 account needed; never used in Lambda).
-Get a token for a persona (free, paid or admin) in another terminal:
+Open the app at %[4]s/ and sign in as a persona (free, paid or admin),
+or get a token for one in another terminal:
 
-  TOKEN=$(%sgo run . token --role admin)
-  curl -H "Authorization: Bearer $TOKEN" %s/admin
+  TOKEN=$(%[2]sgo run . token --role admin)
+  curl -H "Authorization: Bearer $TOKEN" %[3]s/admin
 
 Routes: %[3]s/health  %[3]s/public  %[3]s/me  %[3]s/paid  %[3]s/admin
 
-`, issuer, portEnv, api)
+`, issuer, portEnv, api, base)
 }

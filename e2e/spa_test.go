@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/base64"
 	"net"
 	"net/http/httptest"
 	"slices"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
 	"github.com/fnguard/fnguard/auth/devissuer"
@@ -302,4 +305,65 @@ func TestCORSAllowsTheConfiguredOriginAndTheBrowserBlocksAnother(t *testing.T) {
 			t.Errorf("browser is at %s, want to stay on the issuer's page", loc)
 		}
 	})
+}
+
+// TestProxyCookie: when the page lists an endpoint behind Netlify's
+// proxy-level rules, it puts the access token in the nf_jwt cookie at
+// sign-in (the proxy reads it from nowhere else) and removes it at
+// sign-out.
+func TestProxyCookieFollowsSignInAndOut(t *testing.T) {
+	requireChromium(t)
+	appLn := listen(t)
+	appOrigin := "http://" + appLn.Addr().String()
+	api := startServer(t, "CORS_ALLOWED_ORIGINS="+appOrigin)
+	sc := webapp.Config{
+		Domain:    api + strings.TrimSuffix(config.DevIssuerPath, "/"),
+		ClientID:  config.DevClientID,
+		Audience:  config.DevAudience,
+		APIOrigin: api,
+		MePath:    config.LocalBasePath + "/me",
+		Endpoints: append(webapp.Endpoints(config.LocalBasePath, nil),
+			webapp.Endpoint{Strategy: "Proxy level", Method: "GET", Path: "/admin-only/", Who: webapp.AdminOnly, Credential: webapp.Cookie}),
+	}
+	h, err := webapp.Handler(web.Files(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = appLn
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	b := newBrowser(t)
+	b.open(t, appOrigin+"/")
+	if _, ok := b.cookies(t)["nf_jwt"]; ok {
+		t.Fatal("nf_jwt set before sign-in")
+	}
+	b.signIn(t, "admin")
+	var c struct {
+		Value, SameSite, Path string
+	}
+	b.run(t, "read nf_jwt", chromedp.ActionFunc(func(ctx context.Context) error {
+		cs, err := storage.GetCookies().Do(ctx)
+		for _, ck := range cs {
+			if ck.Name == "nf_jwt" {
+				c.Value, c.SameSite, c.Path = ck.Value, string(ck.SameSite), ck.Path
+			}
+		}
+		return err
+	}))
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 || c.SameSite != "Strict" || c.Path != "/" {
+		t.Fatalf("nf_jwt = %+v, want a JWT, SameSite=Strict, Path=/", c)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || !strings.Contains(string(payload), `"sub":"dev|admin-user"`) || !strings.Contains(string(payload), `"aud":["`+config.DevAudience+`"]`) {
+		t.Errorf("nf_jwt is not the admin's access token: %s %v", payload, err)
+	}
+	b.signOut(t)
+	if _, ok := b.cookies(t)["nf_jwt"]; ok {
+		t.Error("nf_jwt still set after sign-out")
+	}
+	checkConsole(t, b, nil)
 }
