@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"time"
 
@@ -40,9 +41,12 @@ func Protected(routes []Route, log *slog.Logger) guard.Handler {
 				route = &routes[i]
 			}
 		}
-		body, ok := bodies[guard.Endpoint(ev)]
+		var body func(*auth.Principal) any
+		if route != nil {
+			body = bodies[path.Base(route.Path)]
+		}
 		switch {
-		case route == nil || !ok:
+		case body == nil:
 			return guard.ErrorResponse(ctx, log, guard.NotFound), nil
 		case ev.HTTPMethod != route.Method:
 			return guard.ErrorResponse(ctx, log, guard.MethodNotAllowed(ev.HTTPMethod)), nil
