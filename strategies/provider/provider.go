@@ -30,8 +30,8 @@ type Config struct {
 	// Auth0 is the flagship's configuration (AUTH0_DOMAIN, AUTH0_AUDIENCE,
 	// AUTH_ROLES_CLAIM...), read by the config package; set for auth0.
 	Auth0 config.Config
-	// Netlify is set for netlify: NETLIFY_JWT_SECRET, NETLIFY_ROLES_PATH,
-	// NETLIFY_TRUST_UNVERIFIED_CONTEXT and AUTH_CLOCK_SKEW.
+	// Netlify is set for netlify: NETLIFY_JWT_SECRET and NETLIFY_ROLES_PATH
+	// (read by config.LoadFunction), NETLIFY_TRUST_UNVERIFIED_CONTEXT.
 	Netlify  auth.NetlifyConfig
 	LogLevel slog.Level // LOG_LEVEL
 }
@@ -47,23 +47,24 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Provider == "" {
 		c.Provider = Auth0
 	}
-	if v := getenv("LOG_LEVEL"); v != "" {
-		l, err := logger.ParseLevel(v)
-		if err != nil {
-			fail("LOG_LEVEL", "%v", err)
-		}
-		c.LogLevel = l
-	}
 	switch c.Provider {
 	case Auth0:
 		var err error
 		if c.Auth0, err = config.Load(getenv); err != nil {
 			errs = append(errs, err)
 		}
+		c.LogLevel = c.Auth0.LogLevel
 	case Netlify:
+		// The secret and the roles path are read by the config package,
+		// as for every function beside the flagship.
+		f, err := config.LoadFunction(getenv)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.LogLevel = f.LogLevel
 		c.Netlify = auth.NetlifyConfig{
-			Secret:    []byte(getenv("NETLIFY_JWT_SECRET")),
-			RolesPath: getenv("NETLIFY_ROLES_PATH"),
+			Secret:    f.Netlify.JWTSecret,
+			RolesPath: f.Netlify.RolesPath,
 			ClockSkew: 30 * time.Second,
 		}
 		if v := getenv("NETLIFY_TRUST_UNVERIFIED_CONTEXT"); v != "" {
@@ -73,28 +74,13 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			c.Netlify.TrustUnverifiedContext = trust
 		}
-		inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 		switch {
-		case c.Netlify.TrustUnverifiedContext && inLambda && getenv("NETLIFY_DEV") != "true":
+		case c.Netlify.TrustUnverifiedContext && f.InLambda && getenv("NETLIFY_DEV") != "true":
 			// Deployed, the flag would let anyone who can reach the
 			// function past a misconfigured proxy rule.
 			fail("NETLIFY_TRUST_UNVERIFIED_CONTEXT", "is for local development only; deployed functions verify tokens with NETLIFY_JWT_SECRET")
 		case len(c.Netlify.Secret) == 0 && !c.Netlify.TrustUnverifiedContext:
 			fail("NETLIFY_JWT_SECRET", "required with AUTH_PROVIDER=netlify: without the site's Identity JWT secret the client context cannot be verified (for local development only, NETLIFY_TRUST_UNVERIFIED_CONTEXT=true trusts it as is)")
-		}
-		if v := getenv("AUTH_CLOCK_SKEW"); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 || d > 5*time.Minute {
-				fail("AUTH_CLOCK_SKEW", "%q: want a duration between 0s and 5m", v)
-			}
-			c.Netlify.ClockSkew = d
-		}
-		if len(errs) == 0 {
-			// The same checks NewNetlify makes (secret length, roles path),
-			// reported at start with the variable's name.
-			if _, err := auth.NewNetlify(c.Netlify); err != nil {
-				fail("NETLIFY_JWT_SECRET or NETLIFY_ROLES_PATH", "%v", err)
-			}
 		}
 	default:
 		fail("AUTH_PROVIDER", "%q: want auth0 or netlify", c.Provider)

@@ -29,11 +29,10 @@ func TestLoadRefusesBadConfiguration(t *testing.T) {
 	}{
 		{"unknown provider names AUTH_PROVIDER", env("AUTH_PROVIDER=cognito"), `AUTH_PROVIDER: "cognito": want auth0 or netlify`},
 		{"netlify without a secret names NETLIFY_JWT_SECRET", env("AUTH_PROVIDER=netlify"), "NETLIFY_JWT_SECRET: required with AUTH_PROVIDER=netlify"},
-		{"a short secret is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET=short"), "HS256 needs at least 32"},
+		{"a short secret is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET=short"), "NETLIFY_JWT_SECRET: 5 bytes: HS256 needs a secret of at least 32 bytes"},
 		{"trusting the context in Lambda is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_TRUST_UNVERIFIED_CONTEXT=true", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001"), "NETLIFY_TRUST_UNVERIFIED_CONTEXT: is for local development only"},
 		{"a trust flag that is not a boolean is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "NETLIFY_TRUST_UNVERIFIED_CONTEXT=yes please"), "want true or false"},
-		{"a roles path with an empty segment is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "NETLIFY_ROLES_PATH=app_metadata."), "empty segment"},
-		{"a clock skew out of range is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "AUTH_CLOCK_SKEW=1h"), "AUTH_CLOCK_SKEW"},
+		{"a roles path with an empty segment is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "NETLIFY_ROLES_PATH=app_metadata."), "NETLIFY_ROLES_PATH"},
 		{"auth0 in Lambda without an issuer is refused", env("AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001"), "AUTH0_DOMAIN"},
 		{"a bad log level is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "LOG_LEVEL=loud"), "LOG_LEVEL"},
 	}
