@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
@@ -365,5 +366,44 @@ func TestProxyCookieFollowsSignInAndOut(t *testing.T) {
 	if _, ok := b.cookies(t)["nf_jwt"]; ok {
 		t.Error("nf_jwt still set after sign-out")
 	}
+	checkConsole(t, b, nil)
+}
+
+// TestKeyboard: everything works without a mouse, in a sensible tab order:
+// the skip link, Sign in, then the persona page's buttons.
+func TestKeyboardOnlySignIn(t *testing.T) {
+	requireChromium(t)
+	base := startServer(t)
+	b := newBrowser(t)
+	b.open(t, base+"/")
+	focused := func() string {
+		var s string
+		b.eval(t, `(() => { const e = document.activeElement; return e.id || e.getAttribute('value') || e.className || e.tagName; })()`, &s)
+		return s
+	}
+	tab := func() { b.run(t, "tab", chromedp.KeyEvent(kb.Tab)) }
+	tab()
+	if got := focused(); got != "skip" {
+		t.Errorf("first tab stop = %q, want the skip link", got)
+	}
+	tab()
+	if got := focused(); got != "sign-in" {
+		t.Fatalf("second tab stop = %q, want the Sign in button", got)
+	}
+	b.run(t, "press Enter on Sign in",
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(`button[name="persona"]`, chromedp.ByQuery))
+	var stops []string
+	for range 3 {
+		tab()
+		stops = append(stops, focused())
+	}
+	if !slices.Equal(stops, []string{"free", "paid", "admin"}) {
+		t.Fatalf("tab stops on the sign-in page = %v, want free, paid, admin", stops)
+	}
+	b.run(t, "press Enter on admin",
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitReady(`body[data-ready="true"][data-signed-in="true"]`, chromedp.ByQuery))
+	checkIdentity(t, b, "admin")
 	checkConsole(t, b, nil)
 }
