@@ -56,10 +56,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	maps.Copy(mounts, functions)
-	tokens, err := newTokenIssuer(cfg, log)
-	if err == nil {
-		err = mountSingleUse(cfg, tokens, mounts)
-	}
+	tokens, netlify, err := mountLastStrategies(cfg, log, mounts)
 	if err != nil {
 		ln.Close()
 		return err
@@ -72,7 +69,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	opts := routerOptions(cfg, log, verifier, mounts)
 	opts.Tokens = tokens
-	handler := http.Handler(routes.New(opts))
+	handler, err := netlify.wrap(routes.New(opts))
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if devHandler != nil {
 		// The issuer stands in for Auth0, another site with its own CORS
 		// rules (its token endpoint answers the app's origins, whatever the
