@@ -229,3 +229,36 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	}
 	t.Logf("screenshot: %s", path)
 }
+
+// lowContrastText lists the visible text whose contrast with its background
+// is under WCAG 2's 4.5:1 for normal text.
+func (b *browser) lowContrastText(t *testing.T) []string {
+	t.Helper()
+	var bad []string
+	b.eval(t, `(() => {
+		const channel = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+		const luminance = (css) => {
+			const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map(channel);
+			return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+		};
+		const background = (el) => {
+			for (; el; el = el.parentElement) {
+				const c = getComputedStyle(el).backgroundColor;
+				const parts = c.match(/[\d.]+/g);
+				if (parts && (parts.length < 4 || Number(parts[3]) > 0)) return c;
+			}
+			return 'rgb(255, 255, 255)';
+		};
+		const bad = [];
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement;
+			if (!n.textContent.trim() || !el.checkVisibility()) continue;
+			const [a, b] = [luminance(getComputedStyle(el).color), luminance(background(el))];
+			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+			if (ratio < 4.5) bad.push(el.tagName + ' "' + n.textContent.trim().slice(0, 40) + '": ' + ratio.toFixed(2) + ':1');
+		}
+		return bad;
+	})()`, &bad)
+	return bad
+}

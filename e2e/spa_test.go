@@ -54,6 +54,9 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 			checkMatrix(t, persona, rows)
 			checkNoTokenInStorage(t, b)
 			checkCookie(t, b, rows, persona != "anonymous")
+			if low := b.lowContrastText(t); len(low) > 0 {
+				t.Errorf("text under 4.5:1 contrast: %v", low)
+			}
 			b.screenshot(t, persona)
 			checkConsole(t, b, deniedURLs(base, persona, rows))
 			if persona == "anonymous" {
@@ -218,6 +221,9 @@ func TestSignInPageOffersPersonasAndCancelReturnsToTheApp(t *testing.T) {
 		t.Errorf("sign-in page = %+v, want the dev issuer's /authorize offering free, paid, admin, each described", page)
 	}
 	b.screenshot(t, "sign-in-page")
+	if low := b.lowContrastText(t); len(low) > 0 {
+		t.Errorf("sign-in page text under 4.5:1 contrast: %v", low)
+	}
 	b.run(t, "cancel",
 		chromedp.Click(`button[name="cancel"]`, chromedp.ByQuery),
 		chromedp.WaitReady(`body[data-ready="true"]`, chromedp.ByQuery))
