@@ -163,12 +163,11 @@ func (e *oauthError) Error() string { return e.Code + ": " + e.Description }
 // errUnsafeRedirect goes on a page; an *oauthError goes back to the
 // client's redirect URI.
 func (i *Issuer) parseAuthorize(v url.Values) (authorizeRequest, error) {
-	for _, name := range authorizeParams {
+	// RFC 6749 §3.1: parameters MUST NOT be included more than once. Two
+	// redirect URIs leave no single safe place to answer.
+	for _, name := range []string{"client_id", "redirect_uri"} {
 		if len(v[name]) > 1 {
-			// RFC 6749 §3.1: parameters MUST NOT be included more than once.
-			if name == "client_id" || name == "redirect_uri" {
-				return authorizeRequest{}, fmt.Errorf("%w: %s is repeated", errUnsafeRedirect, name)
-			}
+			return authorizeRequest{}, fmt.Errorf("%w: %s is repeated", errUnsafeRedirect, name)
 		}
 	}
 	c, ok := i.client(v.Get("client_id"))

@@ -1,6 +1,7 @@
 // Package devissuer is a small OpenID issuer for development and tests: it
 // holds an RSA key, publishes it as a real JWKS over HTTP (with OIDC
-// discovery), and signs access tokens for three personas.
+// discovery), signs access tokens for three personas, and signs the
+// single-page app's users in as one of them (authorization code + PKCE).
 //
 // It lets `go run .` protect routes without an Auth0 account, and lets tests
 // exercise the exact code path production uses (discovery, JWKS over HTTP,
@@ -60,8 +61,9 @@ func (i *Issuer) JWKS() jose.JSONWebKeySet {
 	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &i.key.PublicKey, KeyID: i.kid, Algorithm: "RS256", Use: "sig"}}}
 }
 
-// Handler serves the discovery document and the JWKS, relative to the
-// issuer's path (mount it with http.StripPrefix).
+// Handler serves the discovery document, the JWKS and the sign-in flow
+// (authorize.go), relative to the issuer's path (mount it with
+// http.StripPrefix).
 func (i *Issuer) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
