@@ -118,13 +118,16 @@ func LoadFunction(getenv func(string) string, needs ...string) (Function, error)
 	}
 	checkRedisURL(f.RedisURL, fail)
 	for _, need := range needs {
-		switch {
-		case !f.InLambda:
-		case need == "onetime" && f.OneTimeJWKSURL == "":
+		if !f.InLambda {
+			break
+		}
+		if need == "onetime" && f.OneTimeJWKSURL == "" {
 			fail("ONETIME_JWKS_URL", "required in Lambda: the flagship's {base}/.well-known/jwks.json, e.g. https://SITE/api/.well-known/jwks.json")
-		case need == "onetime" && f.RedisURL == "":
+		}
+		if need == "onetime" && f.RedisURL == "" {
 			fail("REDIS_URL", "required in Lambda: an in-memory replay store sees one instance, so a token could be used once per instance")
-		case need == "netlify" && len(f.Netlify.JWTSecret) == 0:
+		}
+		if need == "netlify" && len(f.Netlify.JWTSecret) == 0 {
 			fail("NETLIFY_JWT_SECRET", "required in Lambda: without it the Netlify client context would be trusted unverified")
 		}
 	}
