@@ -46,6 +46,9 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 				if got := b.text(t, "#status"); !strings.Contains(got, "not signed in") {
 					t.Errorf("status = %q, want it to say the visitor is not signed in", got)
 				}
+				if b.visible(t, "#identity") || b.visible(t, "#sign-out") || !b.visible(t, "#sign-in") {
+					t.Error("a visitor sees the identity or Sign out, or no Sign in")
+				}
 			} else {
 				b.signIn(t, persona)
 				checkIdentity(t, b, persona)
@@ -67,8 +70,8 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 			after := b.pressAll(t)
 			checkMatrix(t, "anonymous", after)
 			checkCookie(t, b, after, false)
-			if !b.visible(t, "#sign-in") {
-				t.Error("after sign-out, the Sign in button is hidden")
+			if b.visible(t, "#identity") || b.visible(t, "#sign-out") || !b.visible(t, "#sign-in") {
+				t.Error("after sign-out, the identity or Sign out is still shown, or Sign in is not")
 			}
 		})
 	}
@@ -90,6 +93,9 @@ func checkIdentity(t *testing.T, b *browser, persona string) {
 		if got := b.text(t, sel); got != w {
 			t.Errorf("%s = %q, want %q", sel, got, w)
 		}
+	}
+	if !b.visible(t, "#identity") || !b.visible(t, "#sign-out") || b.visible(t, "#sign-in") {
+		t.Error("signed in, but the identity or Sign out is hidden, or Sign in is shown")
 	}
 }
 
@@ -192,9 +198,9 @@ func checkConsole(t *testing.T, b *browser, expectedFailures []string) {
 
 func (b *browser) visible(t *testing.T, sel string) bool {
 	t.Helper()
-	var hidden bool
-	b.eval(t, `document.querySelector('`+sel+`').hidden`, &hidden)
-	return !hidden
+	var visible bool
+	b.eval(t, `document.querySelector('`+sel+`').checkVisibility()`, &visible)
+	return visible
 }
 
 func TestSignInPageOffersPersonasAndCancelReturnsToTheApp(t *testing.T) {
