@@ -176,7 +176,7 @@ func (iss *Issuer) Hits() (discovery, jwks int64) {
 }
 
 // FirstServed reports when a JWKS holding kid was first served, and
-// whether it ever was: from then on the service can know the key.
+// whether it ever was.
 func (iss *Issuer) FirstServed(kid string) (time.Time, bool) {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
@@ -230,8 +230,8 @@ func (iss *Issuer) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	iss.mu.Unlock()
 	body, _ := json.Marshal(set)
 	_, _ = w.Write(body)
-	// Record after the body is written: a request that starts later can
-	// only be verified with what the service now has (or is reading).
+	// When a key first went out: how long a rotation took to reach the
+	// service (which may still drop this answer, if it gave up waiting).
 	now := time.Now()
 	iss.mu.Lock()
 	for _, k := range set.Keys {

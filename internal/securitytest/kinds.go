@@ -58,13 +58,11 @@ func (tr *Traffic) Kinds() []*Kind {
 }
 
 // Rotated returns a kind of admin tokens signed with key, which iss is to
-// rotate in (Issuer.RotateTo): 200 once the issuer has served that key,
+// rotate in (Issuer.RotateTo): 200 once the service has fetched the key,
 // and possibly 401 before.
 func Rotated(tb testing.TB, iss *Issuer, key *rsa.PrivateKey, size int) *Kind {
 	tb.Helper()
-	kid := devissuer.KeyID(&key.PublicKey)
-	k := &Kind{Name: "rotated", Path: "/api/admin", Status: http.StatusOK, Before: http.StatusUnauthorized,
-		Since: func() (time.Time, bool) { return iss.FirstServed(kid) }}
+	k := &Kind{Name: "rotated", Path: "/api/admin", Status: http.StatusOK, Before: http.StatusUnauthorized}
 	signer := devissuer.New(iss.URL, key, iss.Audience, iss.RolesClaim)
 	admin, _ := devissuer.LookupPersona("admin")
 	for range size {

@@ -22,13 +22,15 @@ type Kind struct {
 	// no cache has seen, so every one is verified against the keys.
 	Mint func() string
 
-	// Since, when set, reports from when Status is deserved: a key rotated
-	// in is usable once the issuer has served it. A request sent before
-	// then (or while Since reports false) may get Before instead.
-	Since  func() (time.Time, bool)
+	// Before, when set, is also right until the service first answers
+	// Status: a key rotated in is unknown until a refresh fetches it.
+	// From that answer on, Status is the only right answer for requests
+	// sent later, as the service never forgets a key the issuer still
+	// publishes.
 	Before int
 
-	next atomic.Uint64
+	next    atomic.Uint64
+	learned atomic.Int64 // when Status was first received, Unix ns; 0: not yet
 }
 
 func (k *Kind) token() string {
@@ -41,16 +43,29 @@ func (k *Kind) token() string {
 	return k.Tokens[k.next.Add(1)%uint64(len(k.Tokens))]
 }
 
-// deserves reports the status a request sent at sent must get, and
-// whether the alternative Before is also acceptable.
+// deserves reports the status a request sent at sent must get, and the
+// other status that is right too, if any.
 func (k *Kind) deserves(sent time.Time) (status int, mayBe int) {
-	if k.Since == nil {
+	if k.Before == 0 {
 		return k.Status, k.Status
 	}
-	if since, ok := k.Since(); ok && sent.After(since) {
+	if learned := k.learned.Load(); learned != 0 && sent.UnixNano() > learned {
 		return k.Status, k.Status
 	}
 	return k.Status, k.Before
+}
+
+// answered notes that status was received at, for deserves.
+func (k *Kind) answered(status int, at time.Time) {
+	if k.Before == 0 || status != k.Status {
+		return
+	}
+	for {
+		prev := k.learned.Load()
+		if prev != 0 && prev <= at.UnixNano() || k.learned.CompareAndSwap(prev, at.UnixNano()) {
+			return
+		}
+	}
 }
 
 // Mix is the set of kinds traffic is drawn from; a test changes it while
@@ -89,6 +104,9 @@ type Tally struct {
 
 func (t *Tally) record(k *Kind, sent time.Time, took time.Duration, status int, err error) {
 	want, alt := k.deserves(sent)
+	if err == nil {
+		k.answered(status, sent.Add(took))
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.counts == nil {
