@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,7 +57,9 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.WindowSize(1100, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(withTimeout(t, 90*time.Second), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
+	// chromedp reports its own errors from its goroutines, possibly after
+	// the test has ended, where t.Logf would panic: they go to the log.
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(log.Printf))
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	b := &browser{ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
