@@ -44,8 +44,9 @@ func TestDenyAnswersLikeTheFlagship(t *testing.T) {
 func TestDenyLogsWhyWithoutTheToken(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	guard.Deny(context.Background(), log, &auth.Error{Err: auth.ErrForbidden, Reason: "requires role:admin", Subject: "u1"})
-	for _, want := range []string{`"msg":"access denied"`, `"status":403`, `"reason":"insufficient scope: requires role:admin"`, `"sub":"u1"`} {
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-1"})
+	guard.Deny(ctx, log, &auth.Error{Err: auth.ErrForbidden, Reason: "requires role:admin", Subject: "u1"})
+	for _, want := range []string{`"msg":"access denied"`, `"status":403`, `"reason":"insufficient scope: requires role:admin"`, `"sub":"u1"`, `"lambda_request_id":"req-1"`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("log %s lacks %s", buf.String(), want)
 		}

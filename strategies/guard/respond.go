@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/fnguard/fnguard/auth"
 )
@@ -97,6 +98,9 @@ func audit(ctx context.Context, log *slog.Logger, err error, d auth.Denial) {
 		return
 	}
 	attrs := []any{"status", d.Status, "error", d.Code, "reason", err.Error()}
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		attrs = append(attrs, "lambda_request_id", lc.AwsRequestID)
+	}
 	var e *auth.Error
 	if errors.As(err, &e) {
 		if e.Subject != "" {
