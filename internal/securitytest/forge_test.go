@@ -144,18 +144,21 @@ func flipBit(tok string) string {
 }
 
 // trap is a loopback server that no token header may ever make the
-// service contact: it counts every request it gets.
+// service contact: it counts every request it gets, and answers with the
+// attacker's keys, so that a service that did fetch them would also let
+// the forged token in.
 type trap struct {
 	URL  string
 	hits atomic.Int64
 }
 
-func newTrap(t *testing.T) *trap {
+func newTrap(t *testing.T, f forger) *trap {
 	tr := &trap{}
+	jwks := mustJSON(map[string]any{"keys": []any{f.attackerJWK("attacker")}})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tr.hits.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"keys":[]}`))
+		_, _ = w.Write(jwks)
 	}))
 	t.Cleanup(srv.Close)
 	tr.URL = srv.URL

@@ -26,7 +26,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	iss := NewIssuer(t, audience, rolesClaim)
 	f := forger{t: t, iss: iss, attacker: NewKey(t)}
-	trap := newTrap(t)
+	trap := newTrap(t, f)
 	// Made afresh for each target: "expired within the clock skew" is
 	// only that for a few seconds.
 	cases := func() []hostileCase { return hostileCases(f, trap.URL) }
