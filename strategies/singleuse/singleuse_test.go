@@ -213,3 +213,23 @@ func TestLambdaEventIsServedOnce(t *testing.T) {
 		}
 	}
 }
+
+// Deployed apart, the function knows the signing key only through the
+// flagship's JWKS: when it cannot fetch it, it refuses with 503 rather than
+// guess.
+func TestUnreachableJWKSFailsClosedWith503(t *testing.T) {
+	f := onetimetest.Start(t, nil)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	mux, err := singleuse.FromConfig(config.Function{OneTimeJWKSURL: gone.URL + "/api/.well-known/jwks.json"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tok := f.Issue(t, "paid", onetime.TargetReports, onetime.ActionRead)
+	r := onetimetest.Do(t, http.MethodGet, srv.URL+singleuse.BasePath, tok.Token, "", nil)
+	if r.Status != 503 || r.JSON(t)["error"] != "temporarily_unavailable" {
+		t.Fatalf("= %d %s; want 503 temporarily_unavailable", r.Status, r.Body)
+	}
+}
