@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/go-chi/chi/v5"
@@ -231,5 +232,22 @@ func TestUnreachableJWKSFailsClosedWith503(t *testing.T) {
 	r := onetimetest.Do(t, http.MethodGet, srv.URL+singleuse.BasePath, tok.Token, "", nil)
 	if r.Status != 503 || r.JSON(t)["error"] != "temporarily_unavailable" {
 		t.Fatalf("= %d %s; want 503 temporarily_unavailable", r.Status, r.Body)
+	}
+}
+
+func TestExpiredTokenIsRefused(t *testing.T) {
+	// An issuer whose clock is two minutes behind signs tokens that expired
+	// a minute ago by the function's clock.
+	f := onetimetest.Start(t, nil, onetime.WithIssuerClock(func() time.Time { return time.Now().Add(-2 * time.Minute) }))
+	mux, err := singleuse.FromConfig(config.Function{OneTimeJWKSURL: f.JWKSURL}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	tok := f.Issue(t, "paid", onetime.TargetReports, onetime.ActionRead)
+	r := onetimetest.Do(t, http.MethodGet, srv.URL+singleuse.BasePath, tok.Token, "", nil)
+	if r.Status != 401 || !strings.Contains(r.Header.Get("WWW-Authenticate"), "expired") {
+		t.Fatalf("= %d %v %s; want 401 with an expired challenge", r.Status, r.Header, r.Body)
 	}
 }
