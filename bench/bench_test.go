@@ -131,6 +131,7 @@ func BenchmarkLambda(b *testing.B) {
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := cpuTime()
 		for i := 0; i < b.N; i++ {
 			out, err := h.Invoke(ctx, payload)
 			if err != nil || len(out) == 0 {
@@ -138,6 +139,7 @@ func BenchmarkLambda(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		reportCPU(b, cpu)
 		if got := invoke(); got != http.StatusOK {
 			b.Fatalf("status %d, want 200", got)
 		}

@@ -136,12 +136,22 @@ func serve(b *testing.B, h http.Handler, want int, next func(i int) *http.Reques
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		w.reset()
 		h.ServeHTTP(w, next(i+1))
 		if w.status != want {
 			b.Fatalf("status %d, want %d", w.status, want)
 		}
+	}
+	b.StopTimer()
+	reportCPU(b, cpu)
+}
+
+// reportCPU reports the CPU time per operation since start (see cpuTime).
+func reportCPU(b *testing.B, start time.Duration) {
+	if used := cpuTime() - start; used > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
 
