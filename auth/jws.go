@@ -9,10 +9,12 @@ import (
 	"strings"
 )
 
-// jwsHeader is what we need from a token's protected header.
-type jwsHeader struct {
+// Header is the protected header of a compact JWS, as far as the
+// verifiers here read it.
+type Header struct {
 	Alg string
 	Kid string
+	Typ string
 }
 
 // maxKeyIDLength bounds the kid we look up and log.
@@ -24,11 +26,15 @@ const maxKeyIDLength = 256
 // (RFC 7515 §4.1.11 says such a token must be rejected); zip is for JWE.
 var refusedHeaders = []string{"jku", "jwk", "x5u", "x5c", "crit", "zip", "b64"}
 
-// parseHeader checks that token is a compact JWS (RFC 7515 §7.1) signed with
-// alg, and returns its header. go-jose would also accept the JSON
-// serialization and headers we refuse, so this runs before it does.
-func parseHeader(token, alg string) (jwsHeader, error) {
-	var hdr jwsHeader
+// ParseHeader checks that token is a compact JWS (RFC 7515 §7.1) in
+// canonical base64url, whose header has no duplicate member and none of the
+// parameters we never honour (jku, jwk, x5u, x5c, crit, zip, b64), and
+// returns the header. go-jose would also accept the JSON serialization and
+// those parameters, so every verifier runs this first. It checks no
+// algorithm: callers compare Alg with the one they expect before any key is
+// looked up, which stops alg "none" and HS/RS confusion.
+func ParseHeader(token string) (Header, error) {
+	var hdr Header
 	if strings.Count(token, ".") != 2 {
 		return hdr, errors.New("not a compact JWS")
 	}
@@ -64,28 +70,38 @@ func parseHeader(token, alg string) (jwsHeader, error) {
 			return hdr, fmt.Errorf("header parameter %q refused", name)
 		}
 	}
-	if err := stringField(fields, "alg", &hdr.Alg); err != nil || hdr.Alg == "" {
-		return hdr, errors.New("header has no alg")
-	}
-	if hdr.Alg != alg {
-		// Also stops alg "none" in any casing and HS/RS confusion before
-		// any key is looked up.
-		return hdr, fmt.Errorf("algorithm %.20q not accepted", hdr.Alg)
-	}
-	if err := stringField(fields, "kid", &hdr.Kid); err != nil || hdr.Kid == "" {
-		return hdr, errors.New("header has no kid")
+	for name, dst := range map[string]*string{"alg": &hdr.Alg, "kid": &hdr.Kid, "typ": &hdr.Typ} {
+		if err := stringField(fields, name, dst); err != nil {
+			return Header{}, fmt.Errorf("header %s is not a string", name)
+		}
 	}
 	if len(hdr.Kid) > maxKeyIDLength {
-		return jwsHeader{}, errors.New("kid too long")
+		return Header{}, errors.New("kid too long")
 	}
-	var typ string
-	if err := stringField(fields, "typ", &typ); err != nil {
-		return hdr, errors.New("typ is not a string")
-	}
-	switch strings.ToLower(strings.TrimPrefix(strings.ToLower(typ), "application/")) {
-	case "", "jwt", "at+jwt":
-	default:
-		return hdr, fmt.Errorf("typ %.20q not accepted", typ)
+	return hdr, nil
+}
+
+// IsMediaType reports whether typ names want as a JOSE "typ" does
+// (RFC 7515 §4.1.9): case-insensitively, with "application/" optional.
+func IsMediaType(typ, want string) bool {
+	return strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), want)
+}
+
+// parseHeader is ParseHeader for access tokens: signed with alg, naming a
+// kid, typed JWT or at+jwt (RFC 9068) or untyped.
+func parseHeader(token, alg string) (Header, error) {
+	hdr, err := ParseHeader(token)
+	switch {
+	case err != nil:
+		return hdr, err
+	case hdr.Alg == "":
+		return hdr, errors.New("header has no alg")
+	case hdr.Alg != alg:
+		return hdr, fmt.Errorf("algorithm %.20q not accepted", hdr.Alg)
+	case hdr.Kid == "":
+		return hdr, errors.New("header has no kid")
+	case hdr.Typ != "" && !IsMediaType(hdr.Typ, "jwt") && !IsMediaType(hdr.Typ, "at+jwt"):
+		return hdr, fmt.Errorf("typ %.20q not accepted", hdr.Typ)
 	}
 	return hdr, nil
 }

@@ -102,7 +102,7 @@ func NewVerifier(cfg Config, keys KeyResolver) (*Verifier, error) {
 // library's own key funcs return a whole JWKS and cannot see the kid, so
 // they cannot refresh on rotation; Verify passes the header in ctx instead.
 func (v *Verifier) keyFunc(ctx context.Context) (any, error) {
-	hdr, ok := ctx.Value(headerKey{}).(jwsHeader)
+	hdr, ok := ctx.Value(headerKey{}).(Header)
 	if !ok {
 		return nil, deny(ErrInvalidToken, "token header not checked")
 	}
