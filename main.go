@@ -53,7 +53,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
 	if cfg.InLambda {
 		// The development issuer is never built on this path.
-		verifier, err := newVerifier(cfg, cfg.Issuer, log)
+		verifier, err := cfg.Verifier(cfg.Issuer, log)
 		if err != nil {
 			return err
 		}
@@ -65,35 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
 		return nil
 	}
-	return serve(ctx, cfg, log, stdout)
-}
-
-func newVerifier(cfg config.Config, issuer string, log *slog.Logger) (*auth.Verifier, error) {
-	opts := []auth.KeySetOption{
-		auth.WithLogger(log),
-		auth.WithMinRefreshInterval(cfg.JWKSMinRefresh),
-	}
-	if cfg.JWKSURL != "" {
-		opts = append(opts, auth.WithJWKSURL(cfg.JWKSURL))
-	}
-	return auth.NewVerifier(auth.Config{
-		Issuer:     issuer,
-		Audiences:  cfg.Audiences,
-		Algorithm:  cfg.Algorithm,
-		RolesClaim: cfg.RolesClaim,
-		ClockSkew:  cfg.ClockSkew,
-		CacheSize:  cacheSize(cfg.TokenCacheSize),
-		CacheTTL:   cfg.TokenCacheTTL,
-	}, auth.NewKeySet(issuer, opts...))
-}
-
-// cacheSize maps AUTH_TOKEN_CACHE_SIZE (0 is off) to auth.Config's
-// CacheSize (0 is the default, negative is off).
-func cacheSize(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
+	return serve(ctx, cfg, getenv, log, stdout)
 }
 
 func routerOptions(cfg config.Config, log *slog.Logger, v *auth.Verifier, mounts map[string]http.Handler) routes.Options {

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ import (
 
 // serve runs the local HTTP server until ctx is done, then shuts down
 // gracefully.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, log *slog.Logger, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -45,12 +44,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		devHandler = logger.Middleware(log)(http.StripPrefix(prefix, dev.Handler()))
 		issuer = dev.URL
 	}
-	verifier, err := newVerifier(cfg, issuer, log)
+	verifier, err := cfg.Verifier(issuer, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	functions, err := functionMounts(log, verifier, os.Getenv)
+	functions, err := functionMounts(log, verifier, getenv)
 	if err != nil {
 		ln.Close()
 		return err

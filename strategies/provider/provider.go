@@ -98,32 +98,13 @@ func (c Config) Authenticator(log *slog.Logger) (auth.Authenticator, error) {
 		if c.Auth0.Issuer == "" {
 			return nil, errors.New("AUTH0_DOMAIN: no issuer configured (set AUTH0_DOMAIN or AUTH_ISSUER_URL)")
 		}
-		v, err := NewVerifier(c.Auth0, c.Auth0.Issuer, log)
+		v, err := c.Auth0.Verifier(c.Auth0.Issuer, log)
 		if err != nil {
 			return nil, err
 		}
 		return auth.Bearer(v), nil
 	}
 	return nil, fmt.Errorf("AUTH_PROVIDER: %q: want auth0 or netlify", c.Provider)
-}
-
-// NewVerifier builds the flagship's token verifier for issuer from cfg, as
-// main.go's newVerifier does for the flagship (keep the two in step; one
-// could call the other once both settle).
-func NewVerifier(cfg config.Config, issuer string, log *slog.Logger) (*auth.Verifier, error) {
-	opts := []auth.KeySetOption{auth.WithLogger(log), auth.WithMinRefreshInterval(cfg.JWKSMinRefresh)}
-	if cfg.JWKSURL != "" {
-		opts = append(opts, auth.WithJWKSURL(cfg.JWKSURL))
-	}
-	return auth.NewVerifier(auth.Config{
-		Issuer:     issuer,
-		Audiences:  cfg.Audiences,
-		Algorithm:  cfg.Algorithm,
-		RolesClaim: cfg.RolesClaim,
-		ClockSkew:  cfg.ClockSkew,
-		CacheSize:  cacheSize(cfg.TokenCacheSize),
-		CacheTTL:   cfg.TokenCacheTTL,
-	}, auth.NewKeySet(issuer, opts...))
 }
 
 // FromEnv is what a function's main does first: read the environment, and
@@ -140,13 +121,4 @@ func FromEnv(getenv func(string) string, stderr io.Writer) (auth.Authenticator, 
 		return nil, nil, err
 	}
 	return a, log, nil
-}
-
-// cacheSize maps AUTH_TOKEN_CACHE_SIZE (0 is off) to auth.Config's
-// CacheSize (0 is the default, negative is off).
-func cacheSize(n int) int {
-	if n == 0 {
-		return -1
-	}
-	return n
 }

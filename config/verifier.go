@@ -1,0 +1,36 @@
+package config
+
+import (
+	"log/slog"
+
+	"github.com/fnguard/fnguard/auth"
+)
+
+// Verifier returns the access-token Verifier this configuration describes,
+// for tokens of issuer (c.Issuer, or the development issuer's URL once the
+// local server knows its port). The flagship and every strategy function
+// build theirs here, so they check tokens identically.
+func (c Config) Verifier(issuer string, log *slog.Logger) (*auth.Verifier, error) {
+	opts := []auth.KeySetOption{
+		auth.WithLogger(log),
+		auth.WithMinRefreshInterval(c.JWKSMinRefresh),
+	}
+	if c.JWKSURL != "" {
+		opts = append(opts, auth.WithJWKSURL(c.JWKSURL))
+	}
+	cacheSize := c.TokenCacheSize
+	if cacheSize == 0 {
+		// AUTH_TOKEN_CACHE_SIZE=0 turns the cache off; in auth.Config a
+		// zero size means the default and a negative one means off.
+		cacheSize = -1
+	}
+	return auth.NewVerifier(auth.Config{
+		Issuer:     issuer,
+		Audiences:  c.Audiences,
+		Algorithm:  c.Algorithm,
+		RolesClaim: c.RolesClaim,
+		ClockSkew:  c.ClockSkew,
+		CacheSize:  cacheSize,
+		CacheTTL:   c.TokenCacheTTL,
+	}, auth.NewKeySet(issuer, opts...))
+}
