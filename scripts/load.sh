@@ -48,6 +48,7 @@ go build -o "$tmp/bare" ./bench/bare
 # its "listening on http://ADDR" line; sets $url to that address.
 start() {
   local name=$1; shift
+  : >"$tmp/$name.out"
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.log" &
   pids+=($!)
   for _ in $(seq 100); do
