@@ -11,7 +11,8 @@ import (
 
 // Defaults of the verified-token cache (Config.CacheSize, Config.CacheTTL).
 const (
-	// DefaultCacheSize bounds the cache to about 10 MB of Principals.
+	// DefaultCacheSize bounds the cache to about 6 MB of Principals (about
+	// 500 bytes per token; see docs/PERFORMANCE.md).
 	DefaultCacheSize = 10000
 	// DefaultCacheTTL caps how long a verified token is trusted without
 	// checking its signature again. Hits never look up a key, so they never
@@ -99,7 +100,7 @@ func (c *tokenCache) verify(ctx context.Context, token string, verify func(conte
 	var buf [2048]byte
 	key := sha256.Sum256(tokenBytes(&buf, token))
 	s := &c.shards[int(key[0])%len(c.shards)]
-	if p, err, ok := c.get(s, key); ok {
+	if p, hit, err := c.get(s, key); hit {
 		return p, err
 	}
 	epoch := c.epoch.Load()
@@ -119,14 +120,16 @@ func tokenBytes(buf *[2048]byte, token string) []byte {
 	return []byte(token)
 }
 
-func (c *tokenCache) get(s *cacheShard, key [sha256.Size]byte) (*Principal, error, bool) {
+// get answers from the cache: hit is false when the token must be verified
+// in full; on a hit, err is set when the token has expired since.
+func (c *tokenCache) get(s *cacheShard, key [sha256.Size]byte) (p *Principal, hit bool, err error) {
 	now := c.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.entries[key]
 	if !ok {
 		s.stats.Misses++
-		return nil, nil, false
+		return nil, false, nil
 	}
 	switch {
 	case now.After(e.p.ExpiresAt.Add(c.skew)):
@@ -134,18 +137,18 @@ func (c *tokenCache) get(s *cacheShard, key [sha256.Size]byte) (*Principal, erro
 		// check: being cached never extends a token's life.
 		s.remove(e)
 		s.stats.Hits++
-		return nil, &Error{Err: ErrTokenExpired, Reason: "token expired", KeyID: e.p.KeyID, Subject: e.p.Subject}, true
+		return nil, true, &Error{Err: ErrTokenExpired, Reason: "token expired", KeyID: e.p.KeyID, Subject: e.p.Subject}
 	case !now.Before(e.recheckAt):
 		s.remove(e)
 		s.stats.Misses++
-		return nil, nil, false
+		return nil, false, nil
 	}
 	s.stats.Hits++
 	if s.lru.next != e {
 		s.unlink(e)
 		s.pushFront(e)
 	}
-	return e.p, nil, true
+	return e.p, true, nil
 }
 
 func (c *tokenCache) put(s *cacheShard, key [sha256.Size]byte, p *Principal, epoch uint64) {

@@ -438,8 +438,8 @@ func TestCacheEvictsTheLeastRecentlyUsed(t *testing.T) {
 	cachePut(c, "d", "")
 	for tok, want := range map[string]bool{"a": true, "b": false, "c": true, "d": true} {
 		s := shardOf(c, tok)
-		if _, _, ok := c.get(s, sha256.Sum256([]byte(tok))); ok != want {
-			t.Errorf("%s cached = %v, want %v", tok, ok, want)
+		if _, hit, _ := c.get(s, sha256.Sum256([]byte(tok))); hit != want {
+			t.Errorf("%s cached = %v, want %v", tok, hit, want)
 		}
 	}
 }
@@ -524,7 +524,7 @@ func cachePut(c *tokenCache, tok, kid string) {
 
 func cacheGet(t *testing.T, c *tokenCache, tok string) {
 	t.Helper()
-	if _, _, ok := c.get(shardOf(c, tok), sha256.Sum256([]byte(tok))); !ok {
+	if _, hit, _ := c.get(shardOf(c, tok), sha256.Sum256([]byte(tok))); !hit {
 		t.Fatalf("%s not cached", tok)
 	}
 }
