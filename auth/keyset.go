@@ -204,17 +204,20 @@ func (k *KeySet) run(call *refreshCall) {
 	k.inflight = nil
 	call.err = err
 	k.mu.Unlock()
+	// Hooks run before the callers waiting on this refresh are released: by
+	// the time a refresh returns, tokens of removed keys are out of every
+	// cache, and the request that made us refresh cannot race that.
+	if len(removed) > 0 {
+		for _, f := range hooks {
+			f(removed)
+		}
+	}
 	close(call.done)
 	if err != nil {
 		k.log.Warn("jwks refresh failed; keeping known keys", "issuer", k.issuer, "err", err)
 		return
 	}
 	k.log.Debug("jwks refreshed", "issuer", k.issuer, "keys", len(keys), "removed", len(removed))
-	if len(removed) > 0 {
-		for _, f := range hooks {
-			f(removed)
-		}
-	}
 }
 
 // maxDocumentSize bounds discovery and JWKS documents.
