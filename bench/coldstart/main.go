@@ -95,6 +95,7 @@ func once(bin string, port int, keyFile, token string) (sample, error) {
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(cleanEnv(), "PORT="+strconv.Itoa(port), "DEV_ISSUER_KEY_FILE="+keyFile, "LOG_LEVEL=warn")
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second // then it is killed
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return s, err
