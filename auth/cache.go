@@ -17,9 +17,9 @@ const (
 	// DefaultCacheTTL caps how long a verified token is trusted without
 	// checking its signature again. Hits never look up a key, so they never
 	// notice that the JWKS is stale; an entry that lapses sends the token
-	// back through KeySet.Key, whose refresh then drops removed keys. The
-	// cap is thus what a cached token adds to the time a revoked key keeps
-	// working.
+	// back through KeySet.Key, which refreshes keys older than their max
+	// age, and that refresh drops the tokens of keys that are gone. The cap
+	// is thus what the cache adds to the time a revoked key keeps working.
 	DefaultCacheTTL = time.Minute
 )
 
