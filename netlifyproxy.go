@@ -24,6 +24,9 @@ import (
 type netlifyLocal struct {
 	functions map[string]http.Handler
 	opts      proxy.Options
+	// identity is the secret and roles path nf_jwt is verified with, which
+	// the development token exchange signs with (netlifyexchange.go).
+	identity config.Netlify
 }
 
 // newNetlifyLocal reads netlify.toml (NETLIFY_TOML) and the Identity
@@ -53,7 +56,7 @@ func newNetlifyLocal(cfg config.Config, log *slog.Logger) (*netlifyLocal, error)
 	if err != nil {
 		return nil, fmt.Errorf("proxy-level strategy: %w", err)
 	}
-	l := &netlifyLocal{functions: map[string]http.Handler{}}
+	l := &netlifyLocal{functions: map[string]http.Handler{}, identity: nc}
 	for _, f := range proxyrole.All {
 		// NetlifyIdentity: the function gets the client context Netlify
 		// would attach, built from the caller's token.

@@ -31,8 +31,11 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 	mounts := map[string]http.Handler{}
 	issuer := cfg.Issuer
 	var devHandler http.Handler
+	var dev *devissuer.Issuer
+	var devRoutes *http.ServeMux
 	if cfg.DevIssuer {
-		dev, err := newDevIssuer(cfg, port)
+		var err error
+		dev, err = newDevIssuer(cfg, port)
 		if err == nil {
 			err = dev.RegisterClient(devissuer.Client{ID: cfg.SPAClientID, RedirectURIs: webapp.RedirectURIs(port, cfg.CORSOrigins)})
 		}
@@ -41,7 +44,9 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 			return err
 		}
 		prefix := strings.TrimSuffix(config.DevIssuerPath, "/")
-		devHandler = logger.Middleware(log)(http.StripPrefix(prefix, dev.Handler()))
+		devRoutes = http.NewServeMux()
+		devRoutes.Handle("/", dev.Handler())
+		devHandler = logger.Middleware(log)(http.StripPrefix(prefix, devRoutes))
 		issuer = dev.URL
 	}
 	verifier, err := cfg.Verifier(issuer, log)
@@ -60,8 +65,15 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		ln.Close()
 		return err
 	}
+	// Development only: the page trades its access token there for the
+	// nf_jwt cookie the proxy-level rules read (netlifyexchange.go).
+	var netlifyTokenURL string
+	if dev != nil && netlify != nil {
+		devRoutes.Handle("/"+netlifyTokenPath, handleNetlifyToken(verifier, netlify.identity, dev.AllowsOrigin))
+		netlifyTokenURL = dev.URL + netlifyTokenPath
+	}
 	// Last, so that the page lists every strategy mounted above.
-	if spa, err := webapp.New(cfg, issuer, mounts); err != nil {
+	if spa, err := webapp.New(cfg, issuer, mounts, netlifyTokenURL); err != nil {
 		log.Warn("single-page app not served", "reason", err.Error())
 	} else {
 		mounts["/"] = spa

@@ -142,6 +142,9 @@ type row struct {
 	Badge    string `json:"badge"`
 	// TokenPath is where a single-use row asks for its token.
 	TokenPath string `json:"tokenPath"`
+	// Credential is how the page sends the user: bearer, cookie...
+	Credential string `json:"credential"`
+	Detail     string `json:"detail"`
 }
 
 func (b *browser) rows(t *testing.T) []row {
@@ -156,6 +159,8 @@ func (b *browser) rows(t *testing.T) []row {
 			outcome: result.dataset.outcome || '',
 			badge: (result.querySelector('.badge') || {}).textContent || '',
 			tokenPath: tr.dataset.tokenPath || '',
+			credential: tr.dataset.credential || '',
+			detail: (result.querySelector('.detail') || {}).textContent || '',
 		};
 	})`, &rows))
 	return rows

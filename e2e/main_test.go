@@ -89,6 +89,8 @@ func startServer(t *testing.T, env ...string) string {
 		"HOST=127.0.0.1",
 		"PORT=0",
 		"DEV_ISSUER_KEY_FILE=" + filepath.Join(t.TempDir(), "dev-key.pem"),
+		// The repository's own rules, as `go run .` in its root reads them.
+		"NETLIFY_TOML=" + filepath.Join("..", "netlify.toml"),
 		"LOG_LEVEL=warn",
 	}, env...)
 	var stderr strings.Builder

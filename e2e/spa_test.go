@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http/httptest"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -30,8 +32,22 @@ var wantStatus = map[string]map[string]int{
 	webapp.AdminOnly:   {"anonymous": 401, "free": 403, "paid": 403, "admin": 200},
 }
 
+// statusFor is what persona must get from r. Netlify's proxy-level rules
+// cannot tell "not signed in" from "not enough rights": whoever the role
+// rule does not let through falls to the fallback rule's 401 page.
+func statusFor(r row, persona string) int {
+	want := wantStatus[r.Who][persona]
+	if r.Credential == string(webapp.Cookie) && want == 403 {
+		return 401
+	}
+	return want
+}
+
 // flagshipRows must always be on the page, whatever other strategies add.
 var flagshipRows = []string{"GET /api/health", "GET /api/public", "GET /api/me", "GET /api/paid", "GET /api/admin"}
+
+// proxyRows are netlify.toml's role rules, which the local server enforces.
+var proxyRows = []string{"GET /admin-only/", "GET /paid-only/"}
 
 var personas = []string{"anonymous", "free", "paid", "admin"}
 
@@ -55,8 +71,12 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 			}
 			rows := b.press(t)
 			checkMatrix(t, persona, rows)
+			checkRows(t, rows, proxyRows)
 			checkNoTokenInStorage(t, b)
 			checkCookie(t, b, rows, persona != "anonymous")
+			if persona != "anonymous" {
+				checkProxyCookie(t, b, persona)
+			}
 			if low := b.lowContrastText(t); len(low) > 0 {
 				t.Errorf("text under 4.5:1 contrast: %v", low)
 			}
@@ -108,15 +128,12 @@ func joinOrNone(s []string) string {
 
 func checkMatrix(t *testing.T, persona string, rows []row) {
 	t.Helper()
-	var seen []string
 	for _, r := range rows {
-		seen = append(seen, r.Endpoint)
-		byPersona, ok := wantStatus[r.Who]
-		if !ok {
+		if _, ok := wantStatus[r.Who]; !ok {
 			t.Errorf("%s: the page says %q may call it, which the test cannot check", r.Endpoint, r.Who)
 			continue
 		}
-		want := byPersona[persona]
+		want := statusFor(r, persona)
 		wantOutcome := "allowed"
 		if want >= 400 {
 			wantOutcome = "denied"
@@ -124,11 +141,24 @@ func checkMatrix(t *testing.T, persona string, rows []row) {
 		if r.Status != want || r.Outcome != wantOutcome {
 			t.Errorf("%s as %s: page shows %d %s, want %d %s", r.Endpoint, persona, r.Status, r.Outcome, want, wantOutcome)
 		}
+		if r.Credential == string(webapp.Cookie) && r.Status == 401 && r.Detail != "no role rule let you in: fallback page" {
+			t.Errorf("%s: detail %q, want the page to name the fallback rule", r.Endpoint, r.Detail)
+		}
 		if wantBadge := r.badgeFor(); r.Badge != wantBadge {
 			t.Errorf("%s: badge reads %q, want %q", r.Endpoint, r.Badge, wantBadge)
 		}
 	}
-	for _, e := range flagshipRows {
+	checkRows(t, rows, flagshipRows)
+}
+
+// checkRows fails unless the page has a row for each endpoint of want.
+func checkRows(t *testing.T, rows []row, want []string) {
+	t.Helper()
+	var seen []string
+	for _, r := range rows {
+		seen = append(seen, r.Endpoint)
+	}
+	for _, e := range want {
 		if !slices.Contains(seen, e) {
 			t.Errorf("the page has no row for %s (rows: %v)", e, seen)
 		}
@@ -155,14 +185,71 @@ func checkNoTokenInStorage(t *testing.T, b *browser) {
 }
 
 // checkCookie: the nf_jwt cookie is set while signed in if, and only if,
-// the page lists an endpoint behind Netlify's proxy-level rules.
+// the page lists an endpoint behind Netlify's proxy-level rules and the
+// server offers the token for it.
 func checkCookie(t *testing.T, b *browser, rows []row, signedIn bool) {
 	t.Helper()
 	var usesCookie bool
-	b.eval(t, `fetch('/spa-config.json').then(r => r.json()).then(c => c.endpoints.some(e => e.credential === 'cookie'))`, &usesCookie)
+	b.eval(t, `fetch('/spa-config.json').then(r => r.json()).then(c => Boolean(c.netlifyTokenUrl) && c.endpoints.some(e => e.credential === 'cookie'))`, &usesCookie)
 	_, has := b.cookies(t)["nf_jwt"]
 	if want := signedIn && usesCookie; has != want {
-		t.Errorf("nf_jwt cookie present = %v, want %v (signed in %v, proxy-level rows %v)", has, want, signedIn, usesCookie)
+		t.Errorf("nf_jwt cookie present = %v, want %v (signed in %v, proxy-level rows and exchange %v)", has, want, signedIn, usesCookie)
+	}
+}
+
+// checkProxyCookie: nf_jwt holds what Netlify's rules read, an HS256
+// Identity token of the persona with its roles at app_metadata.roles (not
+// the RS256 access token), in a SameSite=Strict cookie for the whole site
+// that expires with the token.
+func checkProxyCookie(t *testing.T, b *browser, persona string) {
+	t.Helper()
+	p, err := devissuer.LookupPersona(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c *network.Cookie
+	b.run(t, "read nf_jwt", chromedp.ActionFunc(func(ctx context.Context) error {
+		cs, err := storage.GetCookies().Do(ctx)
+		for _, ck := range cs {
+			if ck.Name == "nf_jwt" {
+				c = ck
+			}
+		}
+		return err
+	}))
+	if c == nil {
+		t.Fatal("no nf_jwt cookie")
+	}
+	if c.SameSite != network.CookieSameSiteStrict || c.Path != "/" || c.Session || c.HTTPOnly {
+		t.Errorf("nf_jwt SameSite=%s Path=%s session=%v httpOnly=%v, want Strict, /, an expiry, readable by the page", c.SameSite, c.Path, c.Session, c.HTTPOnly)
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		t.Fatalf("nf_jwt is not a compact JWS: %d parts", len(parts))
+	}
+	var header struct {
+		Alg string `json:"alg"`
+	}
+	var claims struct {
+		Sub         string                   `json:"sub"`
+		Aud         any                      `json:"aud"`
+		Exp         float64                  `json:"exp"`
+		AppMetadata struct{ Roles []string } `json:"app_metadata"`
+	}
+	for i, v := range []any{&header, &claims} {
+		raw, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err == nil {
+			err = json.Unmarshal(raw, v)
+		}
+		if err != nil {
+			t.Fatalf("nf_jwt part %d: %v", i, err)
+		}
+	}
+	if header.Alg != "HS256" || claims.Sub != p.Subject || claims.Aud != nil || !slices.Equal(claims.AppMetadata.Roles, p.Roles) {
+		t.Errorf("nf_jwt: alg %s, sub %s, aud %v, roles %v; want an HS256 Identity token for %s with roles %v", header.Alg, claims.Sub, claims.Aud, claims.AppMetadata.Roles, p.Subject, p.Roles)
+	}
+	if c.Expires != claims.Exp {
+		t.Errorf("the cookie expires at %v, the token at %v", c.Expires, claims.Exp)
 	}
 }
 
@@ -172,7 +259,7 @@ func checkCookie(t *testing.T, b *browser, rows []row, signedIn bool) {
 func deniedURLs(base, persona string, rows []row) []string {
 	var out []string
 	for _, r := range rows {
-		if wantStatus[r.Who][persona] < 400 {
+		if statusFor(r, persona) < 400 {
 			continue
 		}
 		path := r.TokenPath
@@ -320,67 +407,6 @@ func TestCORSAllowsTheConfiguredOriginAndTheBrowserBlocksAnother(t *testing.T) {
 	})
 }
 
-// TestProxyCookie: when the page lists an endpoint behind Netlify's
-// proxy-level rules, it puts the access token in the nf_jwt cookie at
-// sign-in (the proxy reads it from nowhere else) and removes it at
-// sign-out.
-func TestProxyCookieFollowsSignInAndOut(t *testing.T) {
-	requireChromium(t)
-	appLn := listen(t)
-	appOrigin := "http://" + appLn.Addr().String()
-	api := startServer(t, "CORS_ALLOWED_ORIGINS="+appOrigin)
-	sc := webapp.Config{
-		Domain:    api + strings.TrimSuffix(config.DevIssuerPath, "/"),
-		ClientID:  config.DevClientID,
-		Audience:  config.DevAudience,
-		APIOrigin: api,
-		MePath:    config.LocalBasePath + "/me",
-		Endpoints: append(webapp.Endpoints(config.LocalBasePath, nil),
-			webapp.Endpoint{Strategy: "Proxy level", Method: "GET", Path: "/admin-only/", Who: webapp.AdminOnly, Credential: webapp.Cookie}),
-	}
-	h, err := webapp.Handler(web.Files(), sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	srv.Listener.Close()
-	srv.Listener = appLn
-	srv.Start()
-	t.Cleanup(srv.Close)
-
-	b := newBrowser(t)
-	b.open(t, appOrigin+"/")
-	if _, ok := b.cookies(t)["nf_jwt"]; ok {
-		t.Fatal("nf_jwt set before sign-in")
-	}
-	b.signIn(t, "admin")
-	var c struct {
-		Value, SameSite, Path string
-	}
-	b.run(t, "read nf_jwt", chromedp.ActionFunc(func(ctx context.Context) error {
-		cs, err := storage.GetCookies().Do(ctx)
-		for _, ck := range cs {
-			if ck.Name == "nf_jwt" {
-				c.Value, c.SameSite, c.Path = ck.Value, string(ck.SameSite), ck.Path
-			}
-		}
-		return err
-	}))
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 3 || c.SameSite != "Strict" || c.Path != "/" {
-		t.Fatalf("nf_jwt = %+v, want a JWT, SameSite=Strict, Path=/", c)
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || !strings.Contains(string(payload), `"sub":"dev|admin-user"`) || !strings.Contains(string(payload), `"aud":["`+config.DevAudience+`"]`) {
-		t.Errorf("nf_jwt is not the admin's access token: %s %v", payload, err)
-	}
-	b.signOut(t)
-	if _, ok := b.cookies(t)["nf_jwt"]; ok {
-		t.Error("nf_jwt still set after sign-out")
-	}
-	checkConsole(t, b, nil)
-}
-
 // TestKeyboard: everything works without a mouse, in a sensible tab order:
 // the skip link, Sign in, then the persona page's buttons.
 func TestKeyboardOnlySignIn(t *testing.T) {
@@ -417,5 +443,14 @@ func TestKeyboardOnlySignIn(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitReady(`body[data-ready="true"][data-signed-in="true"]`, chromedp.ByQuery))
 	checkIdentity(t, b, "admin")
+	if _, ok := b.cookies(t)["nf_jwt"]; !ok {
+		t.Error("signed in, but no nf_jwt cookie")
+	}
+	// Tokens live in memory, so a reload signs you out: the cookie, which
+	// would outlive the page, goes too.
+	b.run(t, "reload", chromedp.Reload(), chromedp.WaitReady(`body[data-ready="true"][data-signed-in="false"]`, chromedp.ByQuery))
+	if _, ok := b.cookies(t)["nf_jwt"]; ok {
+		t.Error("after a reload the page is signed out, but nf_jwt is still set")
+	}
 	checkConsole(t, b, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/fnguard/fnguard/config"
@@ -27,6 +28,12 @@ type Config struct {
 	MePath    string     `json:"mePath"`
 	DevIssuer bool       `json:"devIssuer"`
 	Endpoints []Endpoint `json:"endpoints"`
+	// NetlifyTokenURL is where the page trades its access token for the
+	// Identity token it puts in the nf_jwt cookie for the Cookie rows. Only
+	// the local development server has one; empty, the page leaves nf_jwt
+	// alone (on Netlify, Netlify Identity sets it: README "Proxy-level
+	// protection").
+	NetlifyTokenURL string `json:"netlifyTokenUrl,omitempty"`
 }
 
 // NewConfig is the page's configuration for a server configured by c whose
@@ -59,8 +66,8 @@ func NewConfig(c config.Config, issuer string, served func(prefix string) bool) 
 // origins are the origins the page talks to, for its connect-src.
 func (c Config) origins() []string {
 	var out []string
-	for _, raw := range []string{c.Domain, c.APIOrigin} {
-		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+	for _, raw := range []string{c.Domain, c.APIOrigin, c.NetlifyTokenURL} {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" && !slices.Contains(out, u.Scheme+"://"+u.Host) {
 			out = append(out, u.Scheme+"://"+u.Host)
 		}
 	}

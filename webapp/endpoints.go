@@ -34,8 +34,9 @@ type Credential string
 const (
 	// Bearer sends the access token in the Authorization header.
 	Bearer Credential = "bearer"
-	// Cookie relies on the nf_jwt cookie the page sets at sign-in:
-	// Netlify's proxy-level rules read the token from there only.
+	// Cookie relies on the nf_jwt cookie: Netlify's proxy-level rules read
+	// the token from there only. Locally the page sets it at sign-in (see
+	// Config.NetlifyTokenURL); on Netlify, Netlify Identity does.
 	Cookie Credential = "cookie"
 	// None sends nothing: the endpoint is public.
 	None Credential = "none"
@@ -58,6 +59,10 @@ type strategy struct {
 	// base path (/api).
 	prefix string
 	rows   []Endpoint // Path relative to prefix; Strategy left empty
+	// servedBy is the prefix whose being served lists the strategy, when
+	// it is not prefix: a role rule's path is served by the function the
+	// rule rewrites to.
+	servedBy string
 }
 
 // functionRows are the endpoints every function strategy protects (see
@@ -68,22 +73,33 @@ var functionRows = []Endpoint{
 	{Method: http.MethodGet, Path: "/admin", Who: AdminOnly, Credential: Bearer},
 }
 
+// proxyLevel is the title of the rows behind netlify.toml's role rules, one
+// strategy entry per rule (the page shows them in one table); a test holds
+// their paths and "who" to the rules in the file.
+const proxyLevel = "Proxy level: Netlify checks the nf_jwt cookie first"
+
 // strategies is every strategy the page can show, in the guide's order. A
 // strategy that lands adds one line here; its rows appear wherever its
 // prefix is served.
 var strategies = []strategy{
-	{"Router middleware (chi): the flagship", "", []Endpoint{
+	{title: "Router middleware (chi): the flagship", rows: []Endpoint{
 		{Method: http.MethodGet, Path: "/health", Who: Anyone, Credential: None},
 		{Method: http.MethodGet, Path: "/public", Who: Anyone, Credential: None},
 		{Method: http.MethodGet, Path: "/me", Who: SignedIn, Credential: Bearer},
 		{Method: http.MethodGet, Path: "/paid", Who: PaidOrAdmin, Credential: Bearer},
 		{Method: http.MethodGet, Path: "/admin", Who: AdminOnly, Credential: Bearer},
 	}},
-	{"Inline: the handler checks first", FunctionsPath + "/inline", functionRows},
-	{"Middleware: a chain wraps the handler", FunctionsPath + "/middleware", functionRows},
-	{"Decorator: one wrapper at the definition", FunctionsPath + "/decorator", functionRows},
-	{"Custom authorizer: API Gateway asks first", FunctionsPath + "/authorized", functionRows},
-	{"Single-use tokens: one call, one action", FunctionsPath + "/" + onetime.TargetReports, []Endpoint{
+	{title: "Inline: the handler checks first", prefix: FunctionsPath + "/inline", rows: functionRows},
+	{title: "Middleware: a chain wraps the handler", prefix: FunctionsPath + "/middleware", rows: functionRows},
+	{title: "Decorator: one wrapper at the definition", prefix: FunctionsPath + "/decorator", rows: functionRows},
+	{title: "Custom authorizer: API Gateway asks first", prefix: FunctionsPath + "/authorized", rows: functionRows},
+	{title: proxyLevel, prefix: "/admin-only", servedBy: FunctionsPath + "/admin-only", rows: []Endpoint{
+		{Method: http.MethodGet, Path: "/", Who: AdminOnly, Credential: Cookie},
+	}},
+	{title: proxyLevel, prefix: "/paid-only", servedBy: FunctionsPath + "/paid-only", rows: []Endpoint{
+		{Method: http.MethodGet, Path: "/", Who: PaidOrAdmin, Credential: Cookie},
+	}},
+	{title: "Single-use tokens: one call, one action", prefix: FunctionsPath + "/" + onetime.TargetReports, rows: []Endpoint{
 		{Method: http.MethodGet, Path: "", Who: PaidOrAdmin, Credential: SingleUse, Grant: &Grant{Target: onetime.TargetReports, Action: onetime.ActionRead}},
 		{Method: http.MethodPost, Path: "/export", Who: AdminOnly, Credential: SingleUse, Grant: &Grant{Target: onetime.TargetReports, Action: onetime.ActionExport}},
 	}},
@@ -97,10 +113,13 @@ const FunctionsPath = "/.netlify/functions"
 func Endpoints(apiBase string, served func(prefix string) bool) []Endpoint {
 	var out []Endpoint
 	for _, s := range strategies {
-		prefix := s.prefix
+		prefix, servedBy := s.prefix, s.servedBy
+		if servedBy == "" {
+			servedBy = prefix
+		}
 		if prefix == "" {
 			prefix = apiBase
-		} else if served == nil || !served(prefix) {
+		} else if served == nil || !served(servedBy) {
 			continue
 		}
 		for _, e := range s.rows {

@@ -11,12 +11,14 @@ import (
 
 // New returns the handler that serves the app on the local server, whose
 // tokens come from issuer, beside the handlers of mounts (by path prefix):
-// the page lists the strategies mounted there.
-func New(c config.Config, issuer string, mounts map[string]http.Handler) (http.Handler, error) {
+// the page lists the strategies mounted there. netlifyTokenURL is the
+// development token exchange for the nf_jwt cookie, or "" when none runs.
+func New(c config.Config, issuer string, mounts map[string]http.Handler, netlifyTokenURL string) (http.Handler, error) {
 	sc, err := NewConfig(c, issuer, func(prefix string) bool { return mounts[prefix] != nil })
 	if err != nil {
 		return nil, err
 	}
+	sc.NetlifyTokenURL = netlifyTokenURL
 	return Handler(web.Files(), sc)
 }
 

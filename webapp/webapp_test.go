@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/proxy"
 	"github.com/fnguard/fnguard/web"
 	"github.com/fnguard/fnguard/webapp"
 )
@@ -35,6 +36,8 @@ func TestHandlerServesTheAppAndItsConfig(t *testing.T) {
 		APIOrigin: "http://127.0.0.1:9090",
 		MePath:    "/api/me",
 		Endpoints: webapp.Endpoints("/api", nil),
+		// On the issuer's origin, which connect-src lists once.
+		NetlifyTokenURL: "http://127.0.0.1:8080/dev-issuer/netlify-token",
 	}
 	h, err := webapp.Handler(web.Files(), sc)
 	if err != nil {
@@ -110,7 +113,7 @@ func TestHandlerServesTheAppAndItsConfig(t *testing.T) {
 		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 			t.Fatal(err)
 		}
-		if got.Domain != sc.Domain || got.APIOrigin != sc.APIOrigin || len(got.Endpoints) != len(sc.Endpoints) || resp.Header.Get("Cache-Control") != "no-cache" {
+		if got.Domain != sc.Domain || got.APIOrigin != sc.APIOrigin || got.NetlifyTokenURL != sc.NetlifyTokenURL || len(got.Endpoints) != len(sc.Endpoints) || resp.Header.Get("Cache-Control") != "no-cache" {
 			t.Errorf("got %+v, Cache-Control %q", got, resp.Header.Get("Cache-Control"))
 		}
 	})
@@ -139,7 +142,7 @@ func TestNewConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sc.Domain != "https://tenant.eu.auth0.com" || sc.ClientID != "abc123" || sc.Audience != "https://api.example" || sc.DevIssuer {
+		if sc.Domain != "https://tenant.eu.auth0.com" || sc.ClientID != "abc123" || sc.Audience != "https://api.example" || sc.DevIssuer || sc.NetlifyTokenURL != "" {
 			t.Errorf("config = %+v", sc)
 		}
 	})
@@ -158,7 +161,8 @@ func TestNewConfig(t *testing.T) {
 }
 
 func TestEndpointsListServedStrategiesOnly(t *testing.T) {
-	eps := webapp.Endpoints("/api", func(prefix string) bool { return prefix == "/.netlify/functions/inline" })
+	served := []string{"/.netlify/functions/inline", "/.netlify/functions/admin-only"}
+	eps := webapp.Endpoints("/api", func(prefix string) bool { return slices.Contains(served, prefix) })
 	var got []string
 	for _, e := range eps {
 		got = append(got, e.Method+" "+e.Path)
@@ -166,6 +170,8 @@ func TestEndpointsListServedStrategiesOnly(t *testing.T) {
 	want := []string{
 		"GET /api/health", "GET /api/public", "GET /api/me", "GET /api/paid", "GET /api/admin",
 		"GET /.netlify/functions/inline/me", "GET /.netlify/functions/inline/paid", "GET /.netlify/functions/inline/admin",
+		// The admin-only function serves its rule's path, not paid-only's.
+		"GET /admin-only/",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
@@ -201,6 +207,72 @@ func TestEndpointsAreWellFormed(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("the flagship's %s is missing", want)
 		}
+	}
+}
+
+// The proxy-level rows are netlify.toml's role rules: a row for each rule's
+// path, saying who its Role condition lets through, and no other cookie
+// row. Editing a rule without its row (or the reverse) fails here.
+func TestProxyLevelRowsAreTheRoleRulesOfNetlifyTOML(t *testing.T) {
+	data, err := os.ReadFile("../netlify.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rules, err := proxy.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]webapp.Endpoint{}
+	for _, e := range webapp.Endpoints("/api", func(string) bool { return true }) {
+		if e.Credential == webapp.Cookie {
+			rows[e.Path] = e
+		}
+	}
+	whoFor := map[string]string{"admin": webapp.AdminOnly, "admin,paid": webapp.PaidOrAdmin}
+	want := map[string]string{}
+	for _, r := range rules {
+		if roles := r.Roles(); len(roles) > 0 {
+			sorted := slices.Sorted(slices.Values(roles))
+			who, ok := whoFor[strings.Join(sorted, ",")]
+			if !ok {
+				t.Fatalf("rule %s lets %v through: no words for that on the page", r.From, roles)
+			}
+			want[strings.TrimSuffix(r.From, "*")] = who
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("netlify.toml has no role rule")
+	}
+	for path, who := range want {
+		if e, ok := rows[path]; !ok || e.Who != who || e.Method != http.MethodGet {
+			t.Errorf("rule %s*: row %+v, want GET %s for %q", path, e, path, who)
+		}
+	}
+	for path := range rows {
+		if _, ok := want[path]; !ok {
+			t.Errorf("cookie row %s has no role rule in netlify.toml", path)
+		}
+	}
+}
+
+func TestNewPassesTheTokenExchangeToThePage(t *testing.T) {
+	h, err := webapp.New(devConfig(t), "http://127.0.0.1:8080/dev-issuer/", nil, "http://127.0.0.1:8080/dev-issuer/netlify-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/spa-config.json", nil))
+	if !strings.Contains(rec.Body.String(), `"netlifyTokenUrl":"http://127.0.0.1:8080/dev-issuer/netlify-token"`) {
+		t.Errorf("config %s lacks the exchange URL", rec.Body)
+	}
+	h, err = webapp.New(devConfig(t), "http://127.0.0.1:8080/dev-issuer/", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/spa-config.json", nil))
+	if strings.Contains(rec.Body.String(), "netlifyTokenUrl") {
+		t.Errorf("config %s names an exchange where none runs", rec.Body)
 	}
 }
 

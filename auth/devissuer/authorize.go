@@ -90,9 +90,10 @@ func (i *Issuer) client(id string) (Client, bool) {
 	return c, ok
 }
 
-// allowedOrigin reports whether origin is the origin of a registered
-// redirect URI: only those pages may read the token endpoint's answers.
-func (i *Issuer) allowedOrigin(origin string) bool {
+// AllowsOrigin reports whether origin is the origin of a registered
+// redirect URI: only those pages may read the token endpoint's answers (nor
+// those of the development endpoints served beside it).
+func (i *Issuer) AllowsOrigin(origin string) bool {
 	i.signIn.mu.Lock()
 	defer i.signIn.mu.Unlock()
 	for _, c := range i.signIn.clients {
@@ -433,7 +434,7 @@ func (i *Issuer) tokensFor(g grant) (tokenResponse, error) {
 func (i *Issuer) allowCORS(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
-	if origin == "" || !i.allowedOrigin(origin) {
+	if origin == "" || !i.AllowsOrigin(origin) {
 		return false
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)

@@ -52,13 +52,20 @@ async function main() {
       setStatus(`Your session has ended: ${err.error_description || err.message}. Sign in again.`);
     }
   }
-  const usesCookie = cfg.endpoints.some((e) => e.credential === 'cookie');
-  if (accessToken && usesCookie) setProxyCookie(accessToken);
+  // The page owns nf_jwt only where the server offers a token for it (the
+  // development server); elsewhere Netlify Identity may own it.
+  const ownsCookie = Boolean(cfg.netlifyTokenUrl) && cfg.endpoints.some((e) => e.credential === 'cookie');
+  let cookieProblem = '';
+  if (ownsCookie) {
+    // A reload signs you out, so a cookie left from before must go too.
+    clearProxyCookie();
+    if (accessToken) cookieProblem = await setProxyCookie(cfg.netlifyTokenUrl);
+  }
 
   $('sign-in').addEventListener('click', () => auth.loginWithRedirect());
   $('sign-out').addEventListener('click', async () => {
     accessToken = null;
-    if (usesCookie) clearProxyCookie();
+    if (ownsCookie) clearProxyCookie();
     await auth.logout({ logoutParams: { returnTo: redirectURI } });
   });
   $('call-all').addEventListener('click', () => {
@@ -67,6 +74,7 @@ async function main() {
   $('call-all').disabled = false;
 
   await showWho(cfg);
+  if (cookieProblem) setStatus(`${$('status').textContent} ${cookieProblem}`);
   document.body.dataset.ready = 'true';
 }
 
@@ -174,6 +182,9 @@ function endpointRow(cfg, endpoint) {
       status = res.status;
       outcome = res.ok ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error';
       detail = [await errorCode(res), step].filter(Boolean).join(' · ');
+      // Netlify answers whoever no role rule lets through with the
+      // fallback rule's page, not a JSON error: say which rule refused.
+      if (!detail && endpoint.credential === 'cookie' && status === 401) detail = 'no role rule let you in: fallback page';
     } catch {
       // A fetch rejects without a status when the browser blocks the
       // answer (CORS) or cannot reach the server; it says which in the
@@ -186,7 +197,7 @@ function endpointRow(cfg, endpoint) {
     result.dataset.outcome = outcome;
     result.dataset.status = String(status);
   });
-  const attrs = { 'data-endpoint': label };
+  const attrs = { 'data-endpoint': label, 'data-credential': endpoint.credential };
   if (endpoint.grant) attrs['data-token-path'] = endpoint.grant.tokenPath;
   return el('tr', attrs,
     el('th', { scope: 'row' }, el('code', {}, label)),
@@ -206,12 +217,26 @@ async function errorCode(res) {
   }
 }
 
-// Netlify's proxy-level rules read the JWT from the nf_jwt cookie only, so
-// the page must put it there; it cannot be HttpOnly because a script sets
-// it. SameSite=Strict keeps other sites from sending it.
-function setProxyCookie(token) {
+// Netlify's proxy-level rules read an HS256 Identity token from the nf_jwt
+// cookie only: the RS256 access token would verify nowhere, so the page
+// trades it at url for an Identity token of the same user and roles, and
+// puts that in the cookie until the token expires. The cookie cannot be
+// HttpOnly because a script sets it; SameSite=Strict keeps other sites
+// from sending it. Returns what went wrong, for the status line, or ''.
+async function setProxyCookie(url) {
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST', headers: { Authorization: `Bearer ${accessToken}` }, cache: 'no-store', credentials: 'omit',
+    });
+  } catch {
+    return 'The proxy-level rows will be denied: the nf_jwt token could not be fetched.';
+  }
+  if (!res.ok) return `The proxy-level rows will be denied: the nf_jwt token request answered ${res.status}.`;
+  const { token, expires_at: expiresAt } = await res.json();
   const secure = location.protocol === 'https:' ? '; Secure' : '';
-  document.cookie = `nf_jwt=${token}; Path=/; SameSite=Strict${secure}`;
+  document.cookie = `nf_jwt=${token}; Path=/; Expires=${new Date(expiresAt).toUTCString()}; SameSite=Strict${secure}`;
+  return '';
 }
 
 function clearProxyCookie() {

@@ -15,7 +15,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 func TestWritesTheConfigNetlifyPublishes(t *testing.T) {
 	dir := t.TempDir()
 	functions := filepath.Join(dir, "functions")
-	for _, name := range []string{"inline", "decorator"} {
+	for _, name := range []string{"inline", "decorator", "admin-only"} {
 		if err := os.MkdirAll(filepath.Join(functions, name), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -37,6 +37,19 @@ func TestWritesTheConfigNetlifyPublishes(t *testing.T) {
 	}
 	if sc.Domain != "https://tenant.eu.auth0.com" || sc.ClientID != "abc123" || sc.Audience != "https://api.example" || sc.APIOrigin != "" || sc.DevIssuer {
 		t.Errorf("config = %+v", sc)
+	}
+	// Netlify Identity sets nf_jwt there: the page is given no exchange.
+	if strings.Contains(string(b), "netlifyTokenUrl") {
+		t.Errorf("the published config names a token exchange: %s", b)
+	}
+	cookieRows := map[string]bool{}
+	for _, e := range sc.Endpoints {
+		if e.Credential == webapp.Cookie {
+			cookieRows[e.Path] = true
+		}
+	}
+	if !cookieRows["/admin-only/"] || cookieRows["/paid-only/"] {
+		t.Errorf("proxy-level rows %v, want /admin-only/ only (deployed: admin-only)", cookieRows)
 	}
 	strategies := map[string]bool{}
 	for _, e := range sc.Endpoints {
