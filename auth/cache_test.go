@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -165,6 +166,34 @@ func TestCacheVerifiesEachTokenOnce(t *testing.T) {
 	}
 	if got, want := v.CacheStats(), (CacheStats{Hits: 4, Misses: 1, Entries: 1}); got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
+	}
+}
+
+// Requests carrying the same token share one Principal, so what one
+// handler appends must not show through another's slice.
+func TestCachedPrincipalSlicesDoNotShareSpareCapacity(t *testing.T) {
+	ci := newCacheIssuer(t)
+	v := newCachedVerifier(t, Config{Issuer: ci.url}, ci.keySet())
+	// Three elements: JSON decoding grows a slice to a capacity of four.
+	tok := ci.token(t, "key-a", "user|1", func(c map[string]any) {
+		c[DefaultRolesClaim] = []string{"paid", "beta", "early"}
+		c["permissions"] = []string{"read:profile", "read:premium", "write:notes"}
+		c["scope"] = "openid profile email"
+	})
+	p, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, list := range map[string][]string{"roles": p.Roles, "permissions": p.Permissions, "scopes": p.Scopes} {
+		first := append(list, "granted-by-handler-1")
+		second := append(list, "granted-by-handler-2")
+		if first[len(list)] != "granted-by-handler-1" || second[len(list)] != "granted-by-handler-2" {
+			t.Errorf("%s: appends by two handlers share memory: %q and %q", name, first, second)
+		}
+	}
+	again, err := v.Verify(context.Background(), tok)
+	if err != nil || again != p || !slices.Equal(again.Roles, []string{"paid", "beta", "early"}) {
+		t.Errorf("cached Principal after the appends: %+v, %v", again, err)
 	}
 }
 

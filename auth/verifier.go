@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -194,11 +195,14 @@ func classify(err error, kid string) error {
 	return &Error{Err: ErrInvalidToken, Reason: reason, KeyID: kid}
 }
 
+// nonNil returns s, never nil, and clipped to its length: a Principal is
+// shared by every request carrying the same token (see Verify), so an
+// append by one handler must copy, not write into the others' array.
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
-	return s
+	return slices.Clip(s)
 }
 
 // IsLoopbackHost reports whether host names this machine: "localhost" or a
