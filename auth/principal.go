@@ -9,6 +9,9 @@ import (
 )
 
 // Principal is a verified caller: what a valid token says about who sent it.
+// The verified-token cache hands the same Principal to every request that
+// carries the same token: treat it as read-only (copy a slice before
+// changing it).
 type Principal struct {
 	Subject     string    `json:"sub"`
 	Issuer      string    `json:"iss,omitempty"`
