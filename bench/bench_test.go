@@ -84,6 +84,16 @@ func BenchmarkAuthOnly(b *testing.B) {
 		r := request("/", tok)
 		serve(b, h, http.StatusOK, func(int) *http.Request { return r })
 	})
+	b.Run("fnguard-cached-require", func(b *testing.B) {
+		// Authenticate then Require, as the /paid route stacks them.
+		h := auth.Authenticate(newVerifier(b, auth.Config{}))(auth.Require(auth.AnyRole("paid", "admin"))(
+			http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				p, _ := auth.FromContext(r.Context())
+				writeSubject(w, p.Subject)
+			})))
+		r := request("/", tok)
+		serve(b, h, http.StatusOK, func(int) *http.Request { return r })
+	})
 }
 
 func writeSubject(w http.ResponseWriter, sub string) {
