@@ -13,10 +13,12 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -363,6 +365,30 @@ func TestLambdaRefusesToStartWithoutAnIssuer(t *testing.T) {
 	}
 	if state.Success() || !strings.Contains(p.Stderr(), "AUTH0_DOMAIN") {
 		t.Errorf("exit %v, stderr %q; want a failure naming AUTH0_DOMAIN", state, p.Stderr())
+	}
+}
+
+// TestLambdaBuildHasNoLocalServer runs the deployed artifact outside
+// Lambda: the local server, the development issuer and the token commands
+// are compiled out of it, so nothing in production can start them.
+func TestLambdaBuildHasNoLocalServer(t *testing.T) {
+	bin := lambdatest.Build(t, ".")
+	for _, args := range [][]string{nil, {"token", "--role", "admin"}, {"netlify-token", "--role", "admin"}} {
+		t.Run(fmt.Sprintf("%q is refused", args), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, args...)
+			// No issuer and no Runtime API: an untagged build would start
+			// the development issuer here.
+			cmd.Env = []string{"PORT=0", "HOME=" + t.TempDir(), "DEV_ISSUER_KEY_FILE=" + t.TempDir() + "/k.pem"}
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "built for AWS Lambda") {
+				t.Fatalf("err %v, output %q; want a refusal naming the Lambda build", err, out)
+			}
+			if strings.Contains(string(out), "eyJ") || strings.Contains(string(out), "listening") {
+				t.Fatalf("the Lambda build served or signed something: %q", out)
+			}
+		})
 	}
 }
 

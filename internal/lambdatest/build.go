@@ -38,11 +38,27 @@ func Build(t testing.TB, pkg string, tags ...string) string {
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("lambdatest: functions are linux/amd64 binaries, and this host is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
+	return build(t, pkg, []string{"GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0"},
+		"-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), ","), "-trimpath", "-ldflags=-s -w")
+}
+
+// BuildLocal compiles the main package pkg for this machine without the
+// Lambda tag, as `go run` would: the build that can also serve locally,
+// which Build's -tags lambda.norpc compiles out of the flagship.
+func BuildLocal(t testing.TB, pkg string) string {
+	t.Helper()
+	return build(t, pkg, nil, "-trimpath")
+}
+
+// build runs go build once per test binary for each package, environment
+// and flags.
+func build(t testing.TB, pkg string, env []string, flags ...string) string {
+	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatalf("lambdatest: %v", err)
 	}
-	key := wd + "\x00" + pkg + "\x00" + strings.Join(tags, ",")
+	key := wd + "\x00" + pkg + "\x00" + strings.Join(env, ",") + "\x00" + strings.Join(flags, " ")
 
 	builds.mu.Lock()
 	if builds.dir == "" {
@@ -63,10 +79,9 @@ func Build(t testing.TB, pkg string, tags ...string) string {
 	builds.mu.Unlock()
 
 	e.once.Do(func() {
-		cmd := exec.Command("go", "build",
-			"-tags", strings.Join(append([]string{"lambda.norpc"}, tags...), ","),
-			"-trimpath", "-ldflags=-s -w", "-o", e.path, pkg)
-		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+		args := append(append([]string{"build"}, flags...), "-o", e.path, pkg)
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), env...)
 		e.output, e.err = cmd.CombinedOutput()
 	})
 	if e.err != nil {

@@ -19,7 +19,7 @@ func TestTokenConfusion(t *testing.T) {
 		t.Skip("builds and runs the flagship binary")
 	}
 	iss := NewIssuer(t, audience, rolesClaim)
-	srv := startLocal(t, lambdatest.Build(t, flagship), iss)
+	srv := startLocal(t, lambdatest.BuildLocal(t, flagship), iss)
 	admin := iss.Token(t, "admin", time.Hour)
 	paid := iss.Token(t, "paid", time.Hour)
 

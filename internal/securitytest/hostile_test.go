@@ -36,7 +36,7 @@ func TestHostileInput(t *testing.T) {
 	bin := lambdatest.Build(t, flagship)
 
 	t.Run("local server", func(t *testing.T) {
-		srv := startLocal(t, bin, iss)
+		srv := startLocal(t, lambdatest.BuildLocal(t, flagship), iss)
 		flagshipCases := cases()
 		var all []hostileCase
 		runSuite(t, iss, srv, func(t *testing.T) []hostileCase {
