@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/fnguard/fnguard/internal/syncbuf"
 	"github.com/fnguard/fnguard/logger"
 )
 
@@ -173,24 +173,6 @@ func TestMiddlewareIsUnavailableWhenNoKeysCanBeLoaded(t *testing.T) {
 	}
 }
 
-// syncBuffer collects log output written from server goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // Every token shape the verifier is tested with, sent through the HTTP
 // middleware: never a 400 or 500, never internals in the body, never the
 // token in the log.
@@ -198,7 +180,7 @@ func TestMiddlewareAnswersEveryTokenShapeSafely(t *testing.T) {
 	ti := newTestIssuer(t)
 	trap := newTrapServer(t)
 	ks, _ := ti.keySet(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	srv := protected(t, ti.verifier(t, ks), Role("admin"), slog.New(slog.NewJSONHandler(&logs, nil)))
 
 	shapes := tokenShapes(t, ti, trap.URL)

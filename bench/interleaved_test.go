@@ -2,13 +2,8 @@ package bench_test
 
 import (
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
-
-	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
-	"github.com/auth0/go-jwt-middleware/v2/jwks"
-	"github.com/auth0/go-jwt-middleware/v2/validator"
 
 	"github.com/fnguard/fnguard/auth"
 )
@@ -23,19 +18,7 @@ func BenchmarkInterleaved(b *testing.B) {
 	tok := mint(b, "paid")
 	v := newVerifier(b, auth.Config{})
 	router := newRouter(v)
-	u, err := url.Parse(issuer.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	provider := jwks.NewCachingProvider(u, 5*time.Minute)
-	val, err := validator.New(provider.KeyFunc, validator.RS256, issuer.URL, []string{audience})
-	if err != nil {
-		b.Fatal(err)
-	}
-	stock := jwtmiddleware.New(val.ValidateToken).CheckJWT(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := r.Context().Value(jwtmiddleware.ContextKey{}).(*validator.ValidatedClaims)
-		writeSubject(w, c.RegisteredClaims.Subject)
-	}))
+	stock := stockHandler(b)
 	ours := auth.Authenticate(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := auth.FromContext(r.Context())
 		writeSubject(w, p.Subject)

@@ -1,7 +1,6 @@
 package routes
 
 import (
-	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"io"
@@ -9,12 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/syncbuf"
 )
 
 const (
@@ -23,28 +22,10 @@ const (
 	rolesClaim = "https://fnguard.dev/roles"
 )
 
-// syncBuffer lets the test read what the server logged from other goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	router http.Handler
 	issuer *devissuer.Issuer
-	logs   *syncBuffer
+	logs   *syncbuf.Buffer
 	tokens map[string]string // persona -> token
 }
 
@@ -65,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	f := &fixture{
 		issuer: iss,
 		logs:   logs,
@@ -396,7 +377,7 @@ func TestForgedProxyHeadersAreDropped(t *testing.T) {
 }
 
 func TestPanicBecomesJSON500(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	h := recoverer(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { panic("db password is hunter2") }))
 	rec := httptest.NewRecorder()

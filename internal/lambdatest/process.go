@@ -1,19 +1,19 @@
 package lambdatest
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
-	"sync"
 	"time"
+
+	"github.com/fnguard/fnguard/internal/syncbuf"
 )
 
 // Process is a function binary running against a Runtime.
 type Process struct {
 	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
+	stdout syncbuf.Buffer
+	stderr syncbuf.Buffer
 	done   chan struct{}
 	err    error // what cmd.Wait returned; set before done is closed
 }
@@ -92,20 +92,3 @@ func (p *Process) Stdout() string { return p.stdout.String() }
 
 // Stderr returns what the process wrote to stderr so far (see Stdout).
 func (p *Process) Stderr() string { return p.stderr.String() }
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
