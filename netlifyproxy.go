@@ -50,7 +50,7 @@ func newNetlifyLocal(cfg config.Config, log *slog.Logger) (*netlifyLocal, error)
 	}
 	nc := localNetlify(cfg, file)
 	if len(nc.JWTSecret) == 0 {
-		log.Warn("proxy-level strategy not served: set NETLIFY_JWT_SECRET or [dev] jwtSecret in netlify.toml")
+		log.Warn("proxy-level strategy not served: set NETLIFY_JWT_SECRET (or, with the development issuer, [dev] jwtSecret in netlify.toml)")
 		return nil, nil
 	}
 	// With a secret, the functions never trust the client context alone.
@@ -69,11 +69,14 @@ func newNetlifyLocal(cfg config.Config, log *slog.Logger) (*netlifyLocal, error)
 }
 
 // localNetlify is the Identity configuration used locally: the secret is
-// NETLIFY_JWT_SECRET, else the file's [dev] jwtSecret; the roles path is
-// the file's [dev] jwtRolePath, else NETLIFY_ROLES_PATH.
+// NETLIFY_JWT_SECRET, else, beside the development issuer only, the file's
+// [dev] jwtSecret; the roles path is the file's [dev] jwtRolePath, else
+// NETLIFY_ROLES_PATH. The [dev] secret is published with the code, so with
+// a real issuer (a server someone deploys) it would let anyone sign an
+// admin nf_jwt.
 func localNetlify(cfg config.Config, file proxy.File) config.Netlify {
 	nc := cfg.Netlify
-	if len(nc.JWTSecret) == 0 {
+	if len(nc.JWTSecret) == 0 && cfg.DevIssuer {
 		nc.JWTSecret = []byte(file.Dev.JWTSecret)
 	}
 	if file.Dev.JWTRolePath != "" {

@@ -1,0 +1,82 @@
+//go:build !lambda.norpc
+
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/proxy"
+)
+
+// netlify.toml's [dev] jwtSecret is published with the code: anyone can
+// sign an admin nf_jwt with it. The local server may use it beside the
+// development issuer only; with a real issuer it is a server someone
+// deploys, and only NETLIFY_JWT_SECRET may sign the cookies it trusts.
+func TestTheDevSecretOfNetlifyTOMLIsNotTrustedWithARealIssuer(t *testing.T) {
+	data, err := os.ReadFile("netlify.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _, err := proxy.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.Dev.JWTSecret == "" {
+		t.Fatal("netlify.toml has no [dev] jwtSecret; this test needs one")
+	}
+	key, err := devissuer.LoadOrCreateKey(t.TempDir() + "/k.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iss *devissuer.Issuer
+	is := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Handler().ServeHTTP(w, r) }))
+	defer is.Close()
+	iss = devissuer.New(is.URL+"/", key, "https://api.test", auth.DefaultRolesClaim)
+
+	const siteSecret = "the-site-identity-secret-from-the-env-32+"
+	tests := []struct {
+		name        string
+		env         map[string]string
+		signWith    string
+		wantAllowed bool
+	}{
+		{"a cookie signed with the public dev secret is refused when no NETLIFY_JWT_SECRET is set", nil, file.Dev.JWTSecret, false},
+		{"a cookie signed with the public dev secret is refused beside NETLIFY_JWT_SECRET", map[string]string{"NETLIFY_JWT_SECRET": siteSecret}, file.Dev.JWTSecret, false},
+		{"a cookie signed with NETLIFY_JWT_SECRET is let through", map[string]string{"NETLIFY_JWT_SECRET": siteSecret}, siteSecret, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"PORT": "0", "HOST": "127.0.0.1", "AUTH_ISSUER_URL": iss.URL, "AUTH0_AUDIENCE": "https://api.test", "AUTH0_CLIENT_ID": "spa"}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			s := startServer(t, env)
+			cookie, err := proxy.SignIdentityToken([]byte(tc.signWith), "app_metadata.roles", "attacker", []string{"admin"}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, path := range []string{"/admin-only/", "/.netlify/functions/admin-only"} {
+				req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
+				req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: cookie})
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				allowed := resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"function":"admin-only"`)
+				if allowed != tc.wantAllowed {
+					t.Errorf("GET %s = %d %s; want allowed=%v", path, resp.StatusCode, body, tc.wantAllowed)
+				}
+			}
+		})
+	}
+}
