@@ -337,8 +337,8 @@ func TestProtectedReadsOnlyTheAuthorizerContext(t *testing.T) {
 		body     string
 	}{
 		{"no authorizer in front is 401", "/authorized/me", nil, 401, strategytest.NoTokenBody},
-		{"an admin context may call admin", "/authorized/admin", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": "1795518312"}, 200, `{"strategy":"authorized","message":"Welcome, admin.","sub":"u1"}` + "\n"},
-		{"a context without the role is 403 even if API Gateway let it through", "/authorized/admin", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["paid"]`}, 403, strategytest.ForbiddenBody},
+		{"an admin context may call admin", "/authorized/admin", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": "4102444800"}, 200, `{"strategy":"authorized","message":"Welcome, admin.","sub":"u1"}` + "\n"},
+		{"a context without the role is 403 even if API Gateway let it through", "/authorized/admin", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["paid"]`, "exp": "4102444800"}, 403, strategytest.ForbiddenBody},
 		{"roles that are not a JSON list are 401", "/authorized/me", map[string]any{"sub": "u1", "roles": "admin"}, 401, strategytest.InvalidBody},
 		{"a principalId other than sub is 401", "/authorized/me", map[string]any{"principalId": "u2", "sub": "u1", "roles": `[]`}, 401, strategytest.InvalidBody},
 		{"an unknown resource is 404", "/authorized/other", map[string]any{"sub": "u1", "roles": `["admin"]`}, 404, `{"error":"not_found","message":"No such route."}` + "\n"},

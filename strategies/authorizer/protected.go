@@ -16,8 +16,13 @@ import (
 	"github.com/fnguard/fnguard/strategies/guard"
 )
 
-// ContextExpires carries the token's exp (Unix seconds) to the function.
+// ContextExpires carries the token's exp (Unix seconds) to the function,
+// which refuses the call once it has passed.
 const ContextExpires = "exp"
+
+// expiryLeeway is the clock skew tolerated between the issuer and the
+// function, as the flagship's verifier tolerates by default.
+const expiryLeeway = 30 * time.Second
 
 // Protected is the function behind the authorizer. It never sees a token:
 // API Gateway calls it only after the authorizer's policy allowed the call,
@@ -52,6 +57,11 @@ func Protected(routes []Route, log *slog.Logger) guard.Handler {
 			return guard.ErrorResponse(ctx, log, guard.MethodNotAllowed(ev.HTTPMethod)), nil
 		}
 		p, err := PrincipalFromContext(ev.RequestContext.Authorizer)
+		if err == nil && time.Now().After(p.ExpiresAt.Add(expiryLeeway)) {
+			// API Gateway applies a cached Allow for the whole cache TTL,
+			// past the exp of the token it was issued for.
+			err = &auth.Error{Err: auth.ErrTokenExpired, Reason: "token expired after the authorizer allowed it", Subject: p.Subject}
+		}
 		if err == nil {
 			err = auth.Check(p, route.Policy)
 		}
@@ -79,14 +89,19 @@ func PrincipalFromContext(authz map[string]any) (*auth.Principal, error) {
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context roles are not a JSON list of strings", Subject: sub}
 	}
 	// REST APIs pass every context value as a string; an HTTP API's
-	// JSON number decodes as float64.
+	// JSON number decodes as float64. Our authorizer always sends exp: a
+	// context without one did not come from it.
 	switch exp := authz[ContextExpires].(type) {
 	case float64:
 		p.ExpiresAt = time.Unix(int64(exp), 0)
 	case string:
-		if n, err := strconv.ParseInt(exp, 10, 64); err == nil {
-			p.ExpiresAt = time.Unix(n, 0)
+		n, err := strconv.ParseInt(exp, 10, 64)
+		if err != nil {
+			return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context exp is not a Unix time", Subject: sub}
 		}
+		p.ExpiresAt = time.Unix(n, 0)
+	default:
+		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context has no exp", Subject: sub}
 	}
 	return p, nil
 }
