@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,10 +32,18 @@ const AuthorizerCacheTTL = 300 * time.Second
 // default) the functions trust the flagship's verifier v, so the same
 // development tokens work everywhere. The authorizer's function is served
 // behind a stand-in for API Gateway that runs the authorizer first.
-func functionMounts(log *slog.Logger, v *auth.Verifier, getenv func(string) string) (map[string]http.Handler, error) {
+// devIssuer says the development issuer runs: only then may
+// NETLIFY_TRUST_UNVERIFIED_CONTEXT take callers on faith.
+func functionMounts(log *slog.Logger, v *auth.Verifier, getenv func(string) string, devIssuer bool) (map[string]http.Handler, error) {
 	pc, err := provider.Load(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("functions: configuration:\n%w", err)
+	}
+	if pc.Netlify.TrustUnverifiedContext && !devIssuer {
+		// The local stand-in for Netlify builds the client context from
+		// any token unchecked: with a real issuer this server is someone's
+		// deployment, where that would let anyone in as anyone.
+		return nil, errors.New("functions: configuration:\nNETLIFY_TRUST_UNVERIFIED_CONTEXT: is for the development setup only (no AUTH0_DOMAIN or AUTH_ISSUER_URL); set NETLIFY_JWT_SECRET instead")
 	}
 	var a auth.Authenticator = auth.Bearer(v)
 	if pc.Provider != provider.Auth0 {

@@ -100,7 +100,7 @@ func TestLocalFunctionsWithNetlifyIdentity(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.env["AUTH_PROVIDER"] = "netlify"
-			mounts, err := functionMounts(log, nil, func(k string) string { return tt.env[k] })
+			mounts, err := functionMounts(log, nil, func(k string) string { return tt.env[k] }, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestLocalFunctionsWithNetlifyIdentity(t *testing.T) {
 
 func TestFunctionMountsRefuseAnUnverifiableNetlifySetup(t *testing.T) {
 	env := map[string]string{"AUTH_PROVIDER": "netlify"}
-	_, err := functionMounts(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, func(k string) string { return env[k] })
+	_, err := functionMounts(slog.New(slog.NewTextHandler(io.Discard, nil)), nil, func(k string) string { return env[k] }, true)
 	if err == nil || !strings.Contains(err.Error(), "NETLIFY_JWT_SECRET") {
 		t.Fatalf("err = %v, want it to name NETLIFY_JWT_SECRET", err)
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -80,3 +81,33 @@ func TestTheDevSecretOfNetlifyTOMLIsNotTrustedWithARealIssuer(t *testing.T) {
 		})
 	}
 }
+
+// NETLIFY_TRUST_UNVERIFIED_CONTEXT makes the local functions take the
+// caller's Identity token on faith (the local stand-in for Netlify builds
+// the client context from it unchecked). The Lambda build refuses it; the
+// local server must too once a real issuer says it is no longer a
+// development setup.
+func TestTheLocalServerWithARealIssuerRefusesAnUnverifiedNetlifyContext(t *testing.T) {
+	env := map[string]string{
+		"PORT": "0", "HOST": "127.0.0.1", "AUTH_ISSUER_URL": "https://issuer.test/", "AUTH0_AUDIENCE": "https://api.test",
+		"AUTH_PROVIDER": "netlify", "NETLIFY_TRUST_UNVERIFIED_CONTEXT": "true",
+	}
+	// Were it to start, it would serve until cancelled: stop it as soon as
+	// it says it listens, so that the failure is reported, not a hang.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stdout := writerFunc(func(p []byte) (int, error) {
+		if strings.Contains(string(p), "fnguard listening") {
+			cancel()
+		}
+		return len(p), nil
+	})
+	err := run(ctx, nil, func(k string) string { return env[k] }, stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "NETLIFY_TRUST_UNVERIFIED_CONTEXT") {
+		t.Fatalf("run = %v; want a refusal naming NETLIFY_TRUST_UNVERIFIED_CONTEXT", err)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -56,7 +56,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		ln.Close()
 		return err
 	}
-	functions, err := functionMounts(log, verifier, getenv)
+	functions, err := functionMounts(log, verifier, getenv, cfg.DevIssuer)
 	if err != nil {
 		ln.Close()
 		return err
