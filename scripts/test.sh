@@ -56,6 +56,7 @@ fuzz_targets=(
   "./auth FuzzParseNetlifyContext"
   "./strategies/local FuzzClientContext"
   "./lambdahttp FuzzInvoke"
+  "./strategies/authorizer FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
   "./proxy FuzzParse"
