@@ -122,7 +122,9 @@ func (k *KeySet) Key(ctx context.Context, kid, alg string) (crypto.PublicKey, er
 	key, ok, _, stale := k.lookup(kid)
 	if ok {
 		if stale {
-			go k.refresh(context.Background()) //nolint:errcheck // logged inside
+			// Start a refresh, but wait for none: a goroutine per request
+			// waiting on a slow issuer would pile up under load.
+			_, _ = k.start()
 		}
 		return usable(key, kid, alg)
 	}
@@ -162,25 +164,34 @@ var errTooSoon = errors.New("refresh rate-limited")
 // own context allows (a Lambda deadline), while the fetch itself runs to its
 // own timeout so one impatient caller cannot spoil it for the others.
 func (k *KeySet) refresh(ctx context.Context) error {
-	k.mu.Lock()
-	call := k.inflight
-	if call == nil {
-		if !k.lastAttempt.IsZero() && k.now().Sub(k.lastAttempt) < k.minInterval {
-			k.mu.Unlock()
-			return errTooSoon
-		}
-		k.lastAttempt = k.now()
-		call = &refreshCall{done: make(chan struct{})}
-		k.inflight = call
-		go k.run(call)
+	call, err := k.start()
+	if err != nil {
+		return err
 	}
-	k.mu.Unlock()
 	select {
 	case <-call.done:
 		return call.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// start returns the refresh in flight, or starts one unless the last
+// attempt was less than minInterval ago.
+func (k *KeySet) start() (*refreshCall, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.inflight != nil {
+		return k.inflight, nil
+	}
+	if !k.lastAttempt.IsZero() && k.now().Sub(k.lastAttempt) < k.minInterval {
+		return nil, errTooSoon
+	}
+	k.lastAttempt = k.now()
+	call := &refreshCall{done: make(chan struct{})}
+	k.inflight = call
+	go k.run(call)
+	return call, nil
 }
 
 func (k *KeySet) run(call *refreshCall) {
