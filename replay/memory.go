@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"sync"
@@ -12,16 +13,17 @@ import (
 const DefaultMaxEntries = 1 << 20
 
 // Memory is a Store held in one process. Expired ids are swept as claims
-// arrive (at most once per sweep interval), so memory stays bounded by the
-// ids of tokens still alive, without a goroutine to stop.
+// arrive, so memory stays bounded by the ids of tokens still alive, without
+// a goroutine to stop. The ids are also kept in order of expiry, so a sweep
+// costs what it removes: a store full of live ids (a flood) must not make
+// every claim scan all of them under the lock.
 type Memory struct {
 	now        func() time.Time
 	maxEntries int
-	interval   time.Duration
 
-	mu        sync.Mutex
-	seen      map[string]time.Time
-	nextSweep time.Time
+	mu       sync.Mutex
+	seen     map[string]time.Time
+	byExpiry expiryHeap
 }
 
 // MemoryOption configures a Memory store.
@@ -40,7 +42,6 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	m := &Memory{
 		now:        time.Now,
 		maxEntries: DefaultMaxEntries,
-		interval:   10 * time.Second,
 		seen:       map[string]time.Time{},
 	}
 	for _, opt := range opts {
@@ -57,30 +58,49 @@ func (m *Memory) Claim(ctx context.Context, id string, until time.Time) (bool, e
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if exp, ok := m.seen[id]; ok && now.Before(exp) {
+	m.sweep(now)
+	if _, ok := m.seen[id]; ok {
 		return false, nil
-	}
-	if !now.Before(m.nextSweep) || len(m.seen) >= m.maxEntries {
-		m.sweep(now)
 	}
 	if len(m.seen) >= m.maxEntries {
 		return false, fmt.Errorf("%w: %d live ids, the configured maximum", ErrUnavailable, len(m.seen))
 	}
 	m.seen[id] = until
+	heap.Push(&m.byExpiry, expiring{id, until})
 	return true, nil
 }
 
+// sweep forgets the ids whose time has come, soonest first.
 func (m *Memory) sweep(now time.Time) {
-	for id, exp := range m.seen {
-		if !now.Before(exp) {
-			delete(m.seen, id)
+	for len(m.byExpiry) > 0 && !now.Before(m.byExpiry[0].until) {
+		e := heap.Pop(&m.byExpiry).(expiring)
+		if exp, ok := m.seen[e.id]; ok && exp.Equal(e.until) {
+			delete(m.seen, e.id)
 		}
 	}
-	m.nextSweep = now.Add(m.interval)
+}
+
+type expiring struct {
+	id    string
+	until time.Time
+}
+
+// expiryHeap is a container/heap of ids, soonest expiry first.
+type expiryHeap []expiring
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].until.Before(h[j].until) }
+func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap) Push(x any)        { *h = append(*h, x.(expiring)) }
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 // Len reports how many ids the store holds, expired ones not yet swept
-// included.
+// (by the next claim) included.
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
