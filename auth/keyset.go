@@ -104,8 +104,9 @@ func NewKeySet(issuer string, opts ...KeySetOption) *KeySet {
 }
 
 // OnChange registers f to be called with the key ids that disappeared from
-// the issuer's JWKS at a refresh (for example after a compromised key was
-// revoked), so caches of tokens verified with them can be dropped.
+// the issuer's JWKS at a refresh, or that now name other key material (for
+// example after a compromised key was revoked), so caches of tokens
+// verified with them can be dropped.
 func (k *KeySet) OnChange(f func(removed []string)) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -203,8 +204,8 @@ func (k *KeySet) run(call *refreshCall) {
 	var hooks []func([]string)
 	k.mu.Lock()
 	if err == nil {
-		for kid := range k.keys {
-			if _, still := keys[kid]; !still {
+		for kid, old := range k.keys {
+			if now, still := keys[kid]; !still || !sameKey(old, now) {
 				removed = append(removed, kid)
 			}
 		}
@@ -229,6 +230,14 @@ func (k *KeySet) run(call *refreshCall) {
 		return
 	}
 	k.log.Debug("jwks refreshed", "issuer", k.issuer, "keys", len(keys), "removed", len(removed))
+}
+
+// sameKey reports whether a and b are the same public key for the same
+// algorithm. Some issuers rotate by replacing the key behind a fixed kid:
+// for the tokens of the old key, that is a revocation.
+func sameKey(a, b jose.JSONWebKey) bool {
+	pub, ok := a.Key.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(b.Key) && a.Algorithm == b.Algorithm
 }
 
 // maxDocumentSize bounds discovery and JWKS documents.
