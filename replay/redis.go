@@ -45,12 +45,15 @@ func NewRedis(rawURL string) (*Redis, error) {
 	return &Redis{client: redis.NewClient(opts)}, nil
 }
 
-// Claim implements Store with one atomic SET key 1 NX PXAT: Redis itself
+// Claim implements Store with one atomic SET key 1 NX PX: Redis itself
 // decides which of several concurrent claims is first, across instances.
-// PXAT (milliseconds, absolute) rather than EX keeps the id for the whole
-// life of its token; a relative TTL rounded to seconds could drop it early.
+// The expiry is relative and in milliseconds, rounded up: an absolute PXAT
+// would be read on Redis's clock, and a Redis clock running ahead would
+// forget the id while its token is still usable here; seconds (EX) could
+// drop it up to a second early.
 func (s *Redis) Claim(ctx context.Context, id string, until time.Time) (bool, error) {
-	err := s.client.Do(ctx, "SET", KeyPrefix+id, "1", "NX", "PXAT", until.UnixMilli()).Err()
+	ttl := max((time.Until(until)+time.Millisecond-1)/time.Millisecond, 1)
+	err := s.client.Do(ctx, "SET", KeyPrefix+id, "1", "NX", "PX", int64(ttl)).Err()
 	switch {
 	case err == nil:
 		return true, nil
