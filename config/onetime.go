@@ -151,6 +151,12 @@ func loadNetlify(getenv func(string) string, fail func(name, format string, args
 			break
 		}
 	}
+	// Identity lets every user rewrite their own user_metadata (the
+	// widget's user.update({data})): roles read from there are whatever
+	// the caller asked for. Only admins can write app_metadata.
+	if first, _, _ := strings.Cut(n.RolesPath, "."); first == "user_metadata" {
+		fail("NETLIFY_ROLES_PATH", "%q: users edit their own user_metadata, so roles there grant nothing; use app_metadata", n.RolesPath)
+	}
 	return n
 }
 

@@ -81,6 +81,7 @@ func TestLoadRejectsBadSingleUseAndNetlifySettings(t *testing.T) {
 		{"Redis URL of another scheme", "REDIS_URL", "http://user:hunter2@redis.test", "hunter2"},
 		{"short Netlify secret", "NETLIFY_JWT_SECRET", "too-short", "too-short"},
 		{"roles path with an empty segment", "NETLIFY_ROLES_PATH", "app_metadata..roles", ""},
+		{"roles path under user_metadata, which users edit themselves", "NETLIFY_ROLES_PATH", "user_metadata.roles", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+" is refused", func(t *testing.T) {
