@@ -68,15 +68,20 @@ func newNetlifyLocal(cfg config.Config, log *slog.Logger) (*netlifyLocal, error)
 	return l, nil
 }
 
-// localNetlify is the Identity configuration used locally: the secret is
-// NETLIFY_JWT_SECRET, else, beside the development issuer only, the file's
-// [dev] jwtSecret; the roles path is the file's [dev] jwtRolePath, else
-// NETLIFY_ROLES_PATH. The [dev] secret is published with the code, so with
-// a real issuer (a server someone deploys) it would let anyone sign an
-// admin nf_jwt.
+// localNetlify is the Identity configuration used locally. Beside the
+// development issuer, the file's [dev] table (what `netlify dev` reads)
+// supplies the secret when NETLIFY_JWT_SECRET is unset, and the roles path.
+// With a real issuer this is a server someone deploys, and only the
+// environment counts: the [dev] secret is published with the code (anyone
+// could sign an admin nf_jwt with it), and its roles path has not been
+// through config's checks (one under user_metadata would let users grant
+// themselves roles).
 func localNetlify(cfg config.Config, file proxy.File) config.Netlify {
 	nc := cfg.Netlify
-	if len(nc.JWTSecret) == 0 && cfg.DevIssuer {
+	if !cfg.DevIssuer {
+		return nc
+	}
+	if len(nc.JWTSecret) == 0 {
 		nc.JWTSecret = []byte(file.Dev.JWTSecret)
 	}
 	if file.Dev.JWTRolePath != "" {

@@ -111,3 +111,55 @@ func TestTheLocalServerWithARealIssuerRefusesAnUnverifiedNetlifyContext(t *testi
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// netlify.toml's [dev] table configures `netlify dev`. Its jwtRolePath
+// must not steer where a deployed server reads roles: a path under
+// user_metadata, which Identity users rewrite themselves, would let anyone
+// make themselves admin. With a real issuer, NETLIFY_ROLES_PATH (checked by
+// config) decides.
+func TestTheDevRolePathOfNetlifyTOMLIsNotUsedWithARealIssuer(t *testing.T) {
+	data, err := os.ReadFile("netlify.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const devPath = `jwtRolePath = "app_metadata.roles"`
+	if !strings.Contains(string(data), devPath) {
+		t.Fatalf("netlify.toml has no %s; this test rewrites it", devPath)
+	}
+	toml := t.TempDir() + "/netlify.toml"
+	if err := os.WriteFile(toml, []byte(strings.Replace(string(data), devPath, `jwtRolePath = "user_metadata.roles"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const siteSecret = "the-site-identity-secret-from-the-env-32+"
+	env := map[string]string{
+		"PORT": "0", "HOST": "127.0.0.1", "AUTH_ISSUER_URL": "https://issuer.test/", "AUTH0_AUDIENCE": "https://api.test",
+		"NETLIFY_JWT_SECRET": siteSecret, "NETLIFY_TOML": toml,
+	}
+	s := startServer(t, env)
+	for _, tc := range []struct {
+		name, rolesPath string
+		wantAllowed     bool
+	}{
+		{"admin under user_metadata, where the user wrote it, is refused", "user_metadata.roles", false},
+		{"admin under app_metadata, where an Identity admin put it, is let through", "app_metadata.roles", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cookie, err := proxy.SignIdentityToken([]byte(siteSecret), tc.rolesPath, "user", []string{"admin"}, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodGet, s.base+"/admin-only/", nil)
+			req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: cookie})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			allowed := resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"function":"admin-only"`)
+			if allowed != tc.wantAllowed {
+				t.Errorf("GET /admin-only/ = %d %s; want allowed=%v", resp.StatusCode, body, tc.wantAllowed)
+			}
+		})
+	}
+}
