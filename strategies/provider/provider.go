@@ -75,9 +75,12 @@ func Load(getenv func(string) string) (Config, error) {
 			c.Netlify.TrustUnverifiedContext = trust
 		}
 		switch {
-		case c.Netlify.TrustUnverifiedContext && f.InLambda && getenv("NETLIFY_DEV") != "true":
+		case c.Netlify.TrustUnverifiedContext && f.InLambda:
 			// Deployed, the flag would let anyone who can reach the
-			// function past a misconfigured proxy rule.
+			// function past a misconfigured proxy rule. No escape hatch
+			// (such as NETLIFY_DEV): a site variable set by mistake must
+			// not be able to turn verification off. Under `netlify dev`,
+			// give the functions NETLIFY_JWT_SECRET (the [dev] jwtSecret).
 			fail("NETLIFY_TRUST_UNVERIFIED_CONTEXT", "is for local development only; deployed functions verify tokens with NETLIFY_JWT_SECRET")
 		case len(c.Netlify.Secret) == 0 && !c.Netlify.TrustUnverifiedContext:
 			fail("NETLIFY_JWT_SECRET", "required with AUTH_PROVIDER=netlify: without the site's Identity JWT secret the client context cannot be verified (for local development only, NETLIFY_TRUST_UNVERIFIED_CONTEXT=true trusts it as is)")

@@ -31,6 +31,7 @@ func TestLoadRefusesBadConfiguration(t *testing.T) {
 		{"netlify without a secret names NETLIFY_JWT_SECRET", env("AUTH_PROVIDER=netlify"), "NETLIFY_JWT_SECRET: required with AUTH_PROVIDER=netlify"},
 		{"a short secret is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET=short"), "NETLIFY_JWT_SECRET: 5 bytes: HS256 needs a secret of at least 32 bytes"},
 		{"trusting the context in Lambda is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_TRUST_UNVERIFIED_CONTEXT=true", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001"), "NETLIFY_TRUST_UNVERIFIED_CONTEXT: is for local development only"},
+		{"trusting the context in Lambda is refused even with NETLIFY_DEV set", env("AUTH_PROVIDER=netlify", "NETLIFY_TRUST_UNVERIFIED_CONTEXT=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001", "NETLIFY_DEV=true"), "NETLIFY_TRUST_UNVERIFIED_CONTEXT: is for local development only"},
 		{"a trust flag that is not a boolean is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "NETLIFY_TRUST_UNVERIFIED_CONTEXT=yes please"), "want true or false"},
 		{"a roles path with an empty segment is refused", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret, "NETLIFY_ROLES_PATH=app_metadata."), "NETLIFY_ROLES_PATH"},
 		{"auth0 in Lambda without an issuer is refused", env("AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001"), "AUTH0_DOMAIN"},
@@ -56,7 +57,6 @@ func TestAuthenticatorIsTheConfiguredProvider(t *testing.T) {
 	}{
 		{"netlify with a secret verifies tokens", env("AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET="+secret), true, true},
 		{"netlify in development trusts the context", env("AUTH_PROVIDER=NETLIFY", "NETLIFY_TRUST_UNVERIFIED_CONTEXT=true"), true, false},
-		{"netlify dev in Lambda may trust the context", env("AUTH_PROVIDER=netlify", "NETLIFY_TRUST_UNVERIFIED_CONTEXT=1", "AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001", "NETLIFY_DEV=true"), true, false},
 		{"auth0 is the default", env("AUTH_ISSUER_URL=http://127.0.0.1:1/", "AUTH0_AUDIENCE=https://api.example"), false, true},
 	}
 	for _, tt := range tests {
