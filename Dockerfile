@@ -2,8 +2,8 @@
 #   docker run -p 8080:8080 -e AUTH0_DOMAIN=tenant.eu.auth0.com \
 #     -e AUTH0_AUDIENCE=https://api.example.com fnguard
 # Without an issuer the development issuer starts and binds to 127.0.0.1
-# only (it hands out admin tokens); add -e HOST=0.0.0.0 to reach it, in
-# development only.
+# only (it hands out admin tokens); add -e HOST=0.0.0.0 -e DEV_ISSUER_EXPOSE=true
+# to reach it, in development only.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./

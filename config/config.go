@@ -165,10 +165,16 @@ func Load(getenv func(string) string) (Config, error) {
 		if len(c.Audiences) == 0 {
 			c.Audiences = []string{DevAudience}
 		}
-		if c.Host == "" {
+		switch {
+		case c.Host == "":
 			// The development issuer hands out admin tokens to anyone who
-			// asks: keep it off the network unless HOST says otherwise.
+			// asks: keep it off the network.
 			c.Host = "127.0.0.1"
+		case !auth.IsLoopbackHost(c.Host) && getenv("DEV_ISSUER_EXPOSE") != "true":
+			// HOST=0.0.0.0 is a common default of hosting templates; with
+			// a forgotten AUTH0_DOMAIN it would serve admin tokens to the
+			// network. Make that an explicit choice.
+			fail("HOST", "%q would expose the development issuer, which signs admin tokens for anyone, beyond this machine; configure AUTH0_DOMAIN or AUTH_ISSUER_URL, or set DEV_ISSUER_EXPOSE=true to accept that (development only)", c.Host)
 		}
 		c.DevKeyFile = getenv("DEV_ISSUER_KEY_FILE")
 		if c.DevKeyFile == "" {

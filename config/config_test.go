@@ -51,6 +51,17 @@ func TestLoad(t *testing.T) {
 					t.Errorf("%+v", c)
 				}
 			}},
+		{"the development issuer may be exposed on purpose", env("HOST", "0.0.0.0", "DEV_ISSUER_EXPOSE", "true"), func(t *testing.T, c Config) {
+			if !c.DevIssuer || c.Host != "0.0.0.0" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"a real issuer listens on any interface without an opt-in",
+			env("HOST", "0.0.0.0", "AUTH0_DOMAIN", "t.auth0.com", "AUTH0_AUDIENCE", "x"), func(t *testing.T, c Config) {
+				if c.DevIssuer || c.Host != "0.0.0.0" {
+					t.Errorf("%+v", c)
+				}
+			}},
 		{"BASE_PATH overrides", env("BASE_PATH", "/v1, /v2"), func(t *testing.T, c Config) {
 			if !reflect.DeepEqual(c.BasePaths, []string{"/v1", "/v2"}) {
 				t.Errorf("%v", c.BasePaths)
@@ -85,6 +96,7 @@ func TestLoadRejects(t *testing.T) {
 		{"plain http issuer off loopback", env("AUTH_ISSUER_URL", "http://id.example.com/", "AUTH0_AUDIENCE", "x"), "AUTH_ISSUER_URL"},
 		{"domain with a scheme", env("AUTH0_DOMAIN", "https://a.auth0.com", "AUTH0_AUDIENCE", "x"), "bare domain"},
 		{"symmetric algorithm", env("AUTH_ALGORITHM", "HS256"), "AUTH_ALGORITHM"},
+		{"the development issuer does not listen beyond loopback by accident", env("HOST", "0.0.0.0"), "DEV_ISSUER_EXPOSE"},
 		{"bad port", env("PORT", "http"), "PORT"},
 		{"bad clock skew", env("AUTH_CLOCK_SKEW", "1h"), "AUTH_CLOCK_SKEW"},
 		{"bad log level", env("LOG_LEVEL", "loud"), "LOG_LEVEL"},
