@@ -126,25 +126,6 @@ func (c *countingKeys) Key(ctx context.Context, kid, alg string) (crypto.PublicK
 	return c.KeyResolver.Key(ctx, kid, alg)
 }
 
-// stepClock is the cache's clock in tests, starting at the real time (the
-// validator's clock) and moved by hand.
-type stepClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *stepClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *stepClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 func TestCacheVerifiesEachTokenOnce(t *testing.T) {
 	ci := newCacheIssuer(t)
 	keys := &countingKeys{KeyResolver: ci.keySet()}
@@ -285,13 +266,15 @@ func TestCacheRefusesExpiredTokenOnAHit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			keys := &countingKeys{KeyResolver: ci.keySet()}
 			v := newCachedVerifier(t, Config{Issuer: ci.url, ClockSkew: skew, CacheTTL: 48 * time.Hour}, keys)
-			clock := &stepClock{t: time.Now()}
-			v.cache.now = clock.now
+			// The cache's clock starts at the real time: the first, full
+			// verification reads the validator's clock, which is time.Now.
+			clock := &fakeClock{t: time.Now()}
+			v.cache.now = clock.Now
 			tok := ci.token(t, "key-a", "user|1", func(c map[string]any) { c["exp"] = exp.Unix() })
 			if _, err := v.Verify(context.Background(), tok); err != nil {
 				t.Fatal(err)
 			}
-			clock.set(tt.at)
+			clock.Set(tt.at)
 			p, err := v.Verify(context.Background(), tok)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Verify = %v, want %v", err, tt.want)
@@ -317,15 +300,15 @@ func TestCacheVerifiesAgainAfterItsTTL(t *testing.T) {
 	keys := &countingKeys{KeyResolver: ci.keySet()}
 	v := newCachedVerifier(t, Config{Issuer: ci.url, CacheTTL: time.Minute}, keys)
 	start := time.Now()
-	clock := &stepClock{t: start}
-	v.cache.now = clock.now
+	clock := &fakeClock{t: start}
+	v.cache.now = clock.Now
 	tok := ci.token(t, "key-a", "user|1", nil)
 
 	for _, step := range []struct {
 		at      time.Duration
 		lookups int64
 	}{{0, 1}, {59 * time.Second, 1}, {time.Minute, 2}, {time.Minute + time.Second, 2}} {
-		clock.set(start.Add(step.at))
+		clock.Set(start.Add(step.at))
 		if _, err := v.Verify(context.Background(), tok); err != nil {
 			t.Fatalf("at +%s: %v", step.at, err)
 		}

@@ -309,7 +309,7 @@ func mustJSON(tb testing.TB, v any) []byte {
 	return b
 }
 
-// fakeClock is the KeySet's clock in tests.
+// fakeClock is the KeySet's and the token cache's clock in tests, moved by hand.
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -327,6 +327,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// Set moves the clock to t.
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 // staticKeys resolves kids from a fixed map, without any network.

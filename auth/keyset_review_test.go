@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"testing"
-	"time"
 )
 
 // Every request that finds the keys stale while a refresh is held at a slow
@@ -12,18 +11,7 @@ import (
 // tokens with a known kid and a bad signature would pile up one per request
 // for as long as the fetch takes.
 func TestStaleKeysDuringASlowRefreshCostNoGoroutinePerRequest(t *testing.T) {
-	ti := newTestIssuer(t)
-	ks, clock := ti.keySet(t, WithMaxKeyAge(10*time.Minute))
-	if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
-		t.Fatalf("warm-up: %v", err)
-	}
-	g := newGate(t)
-	ti.setFault(ti.onPath(jwksPath, g.hold(ti.respond)))
-	clock.Advance(11 * time.Minute)
-	if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
-		t.Fatalf("stale but known key: %v", err)
-	}
-	await(t, g.arrived, "the background JWKS request")
+	ti, ks, g := staleKeysHeldAtIssuer(t)
 
 	before := runtime.NumGoroutine()
 	const n = 1000

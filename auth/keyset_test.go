@@ -273,7 +273,12 @@ func TestCallerDeadlineBoundsTheWaitNotTheFetch(t *testing.T) {
 	}
 }
 
-func TestStaleKeysRefreshInTheBackground(t *testing.T) {
+// staleKeysHeldAtIssuer returns a KeySet whose keys are past their max
+// age, after a lookup that started a background refresh which the issuer
+// now holds at g (release it with g's release). That lookup returned the
+// stale but known key without waiting.
+func staleKeysHeldAtIssuer(t *testing.T) (*testIssuer, *KeySet, *gate) {
+	t.Helper()
 	ti := newTestIssuer(t)
 	ks, clock := ti.keySet(t, WithMaxKeyAge(10*time.Minute))
 	if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
@@ -282,12 +287,16 @@ func TestStaleKeysRefreshInTheBackground(t *testing.T) {
 	g := newGate(t)
 	ti.setFault(ti.onPath(jwksPath, g.hold(ti.respond)))
 	clock.Advance(11 * time.Minute)
-
-	// Key returns while the refresh it started is held at the issuer.
 	if _, err := ks.Key(context.Background(), ti.KeyID(), rs256); err != nil {
 		t.Fatalf("stale but known key: %v", err)
 	}
 	await(t, g.arrived, "the background JWKS request")
+	return ti, ks, g
+}
+
+func TestStaleKeysRefreshInTheBackground(t *testing.T) {
+	// Key returns while the refresh it started is held at the issuer.
+	ti, _, _ := staleKeysHeldAtIssuer(t)
 	if h := ti.jwksHits.Load(); h != 2 {
 		t.Errorf("JWKS hits = %d, want 2", h)
 	}
