@@ -27,6 +27,9 @@ func (c *tokenClaims) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
+	if err := checkNumericDates(raw); err != nil {
+		return err
+	}
 	var err error
 	if c.Roles, err = stringList(raw, c.rolesClaim); err != nil {
 		return err
@@ -49,9 +52,18 @@ func stringList(raw map[string]json.RawMessage, name string) ([]string, error) {
 	if !ok || string(v) == "null" {
 		return nil, nil
 	}
-	var list []string
-	if err := json.Unmarshal(v, &list); err != nil {
+	// Decoded through pointers: json.Unmarshal leaves a null element of a
+	// []string as "", which would read as a role (or permission) named "".
+	var elems []*string
+	if err := json.Unmarshal(v, &elems); err != nil {
 		return nil, fmt.Errorf("%w: %.64s", errClaimType, name)
+	}
+	list := make([]string, len(elems))
+	for i, e := range elems {
+		if e == nil {
+			return nil, fmt.Errorf("%w: %.64s holds null", errClaimType, name)
+		}
+		list[i] = *e
 	}
 	return list, nil
 }

@@ -244,10 +244,6 @@ func checkHS256Header(token string) error {
 	return nil
 }
 
-// maxUnixTime keeps exp, nbf and iat where float-to-int conversion is exact
-// and time.Unix is meaningful (year 36812).
-const maxUnixTime = 1 << 40
-
 // principal turns Identity claims into a Principal, checking sub, exp
 // (required: a token that never expires is one leak from permanent access),
 // nbf and iat.
@@ -320,7 +316,7 @@ func unixField(fields map[string]json.RawMessage, name string) (time.Time, bool,
 		return time.Time{}, false, nil
 	}
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || f < 0 || f > maxUnixTime {
+	if err := json.Unmarshal(raw, &f); err != nil || !InNumericDateRange(f) {
 		return time.Time{}, false, fmt.Errorf("%s is not a NumericDate", name)
 	}
 	return time.Unix(int64(f), 0), true, nil

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -104,6 +105,9 @@ func TestNetlifyVerifyToken(t *testing.T) {
 		{name: "token without exp is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "exp", nil)), wantErr: auth.ErrInvalidToken},
 		{name: "token with a string exp is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "exp", "tomorrow")), wantErr: auth.ErrInvalidToken},
 		{name: "token with a huge exp is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "exp", 1e300)), wantErr: auth.ErrInvalidToken},
+		{name: "token with nbf near the int64 maximum is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "nbf", int64(math.MaxInt64-1024))), wantErr: auth.ErrInvalidToken},
+		{name: "token with iat near the int64 maximum is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "iat", int64(math.MaxInt64-1024))), wantErr: auth.ErrInvalidToken},
+		{name: "roles holding null make the token invalid", token: hs256(t, testSecret, hsHeader, with(admin, "app_metadata", map[string]any{"roles": []any{"paid", nil}})), wantErr: auth.ErrInvalidToken},
 		{name: "token not valid yet is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "nbf", testNow.Add(time.Hour).Unix())), wantErr: auth.ErrInvalidToken},
 		{name: "token issued in the future is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "iat", testNow.Add(time.Hour).Unix())), wantErr: auth.ErrInvalidToken},
 		{name: "token without sub is invalid", token: hs256(t, testSecret, hsHeader, with(admin, "sub", nil)), wantErr: auth.ErrInvalidToken},

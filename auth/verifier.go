@@ -146,10 +146,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Principal, error)
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no exp", KeyID: hdr.Kid, Subject: rc.Subject}
 	case rc.Subject == "":
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no sub", KeyID: hdr.Kid}
-	case rc.NotBefore < 0 || rc.IssuedAt < 0:
-		// go-jose turns a NumericDate beyond int64 (nbf 1e19) into a
-		// negative time, which would pass the nbf and iat checks.
-		return nil, &Error{Err: ErrInvalidToken, Reason: "nbf or iat out of range", KeyID: hdr.Kid, Subject: rc.Subject}
+	case !InNumericDateRange(rc.Expiry) || !InNumericDateRange(rc.NotBefore) || !InNumericDateRange(rc.IssuedAt):
+		// tokenClaims refused these before the clock checks; this guards
+		// against a decoder that skips it (go-jose wraps 1e19 to negative).
+		return nil, &Error{Err: ErrInvalidToken, Reason: "exp, nbf or iat out of range", KeyID: hdr.Kid, Subject: rc.Subject}
 	}
 	claims, _ := vc.CustomClaims.(*tokenClaims)
 	if claims == nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -128,6 +129,18 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 			token: withClaims(func(c map[string]any) { c["nbf"] = 1e19 })},
 		{name: "token with iat beyond int64 is refused", want: ErrInvalidToken,
 			token: withClaims(func(c map[string]any) { c["iat"] = 1e19 })},
+		{name: "token with nbf just below the int64 maximum is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["nbf"] = int64(math.MaxInt64 - 1024) })},
+		{name: "token with iat just below the int64 maximum is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["iat"] = int64(math.MaxInt64 - 1024) })},
+		{name: "token with nbf past year 36812 is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["nbf"] = int64(1<<40 + 1) })},
+		{name: "token with a negative iat is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["iat"] = -1 })},
+		{name: "token with exp just below the int64 maximum is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["exp"] = int64(math.MaxInt64 - 1024) })},
+		{name: "token with exp past year 36812 is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["exp"] = int64(1<<40 + 1) })},
 		{name: "token without exp is refused", want: ErrInvalidToken,
 			token: withClaims(func(c map[string]any) { delete(c, "exp") })},
 		{name: "token with exp null is refused", want: ErrInvalidToken,
@@ -264,6 +277,16 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 			token: withClaims(func(c map[string]any) { c[DefaultRolesClaim] = map[string]bool{"admin": true} })},
 		{name: "roles claim holding numbers is refused", want: ErrInvalidToken,
 			token: withClaims(func(c map[string]any) { c[DefaultRolesClaim] = []int{1} })},
+		{name: "roles claim holding null is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c[DefaultRolesClaim] = []any{nil} })},
+		{name: "roles claim holding a role and null is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c[DefaultRolesClaim] = []any{"admin", nil} })},
+		{name: "permissions claim holding null is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["permissions"] = []any{"read:admin", nil} })},
+		{name: "scope claim of null inside a list is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["scope"] = []any{nil} })},
+		{name: "scope claim that is a number is refused", want: ErrInvalidToken,
+			token: withClaims(func(c map[string]any) { c["scope"] = 1 })},
 		{name: "permissions claim that is a string is refused", want: ErrInvalidToken,
 			token: withClaims(func(c map[string]any) { c["permissions"] = "read:admin" })},
 		{name: "scope claim that is a list is refused", want: ErrInvalidToken,

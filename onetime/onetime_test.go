@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,10 @@ func TestVerify(t *testing.T) {
 		{"token without jti is refused", forge(t, key, validHeader(key), with(validClaims(), "jti", nil)), t0, TargetReports, auth.ErrInvalidToken, "jti"},
 		{"token without exp is refused", forge(t, key, validHeader(key), with(validClaims(), "exp", nil)), t0, TargetReports, auth.ErrInvalidToken, "exp"},
 		{"token without action is refused", forge(t, key, validHeader(key), with(validClaims(), "action", nil)), t0, TargetReports, auth.ErrInvalidToken, "action"},
+		{"token with nbf near the int64 maximum is refused", forge(t, key, validHeader(key), with(validClaims(), "nbf", int64(math.MaxInt64-1024))), t0, TargetReports, auth.ErrInvalidToken, "range"},
+		{"token with iat near the int64 maximum is refused", forge(t, key, validHeader(key), with(validClaims(), "iat", int64(math.MaxInt64-1024))), t0, TargetReports, auth.ErrInvalidToken, "range"},
+		{"token with exp near the int64 maximum is refused", forge(t, key, validHeader(key), with(validClaims(), "exp", int64(math.MaxInt64-1024))), t0, TargetReports, auth.ErrInvalidToken, "range"},
+		{"token with a negative iat is refused", forge(t, key, validHeader(key), with(validClaims(), "iat", -1)), t0, TargetReports, auth.ErrInvalidToken, "range"},
 		{"token living longer than MaxTTL is refused", forge(t, key, validHeader(key), with(validClaims(), "exp", t0.Add(MaxTTL+time.Second).Unix())), t0, TargetReports, auth.ErrInvalidToken, "lifetime"},
 		{"JSON serialization is refused", `{"payload":"e30","signatures":[]}`, t0, TargetReports, auth.ErrInvalidToken, "compact"},
 		{"duplicate alg member is refused", forgeRaw(t, key, `{"alg":"ES256","alg":"none","typ":"`+Type+`","kid":"`+key.KeyID()+`"}`, validClaims()), t0, TargetReports, auth.ErrInvalidToken, "duplicate"},

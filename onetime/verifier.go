@@ -96,6 +96,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 }
 
 func (v *Verifier) check(c *Claims) error {
+	for _, d := range []*jwt.NumericDate{c.Expiry, c.NotBefore, c.IssuedAt} {
+		// Before any comparison with the clock: time.Time arithmetic on a
+		// date near the int64 maximum wraps into the past.
+		if d != nil && !auth.InNumericDateRange(int64(*d)) {
+			return errors.New("exp, nbf or iat out of range")
+		}
+	}
 	now := v.now()
 	err := c.ValidateWithLeeway(jwt.Expected{Issuer: DefaultIssuer, Time: now}, v.leeway)
 	switch {

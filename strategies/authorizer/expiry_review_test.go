@@ -30,6 +30,10 @@ func TestProtectedRefusesAContextWhoseTokenExpired(t *testing.T) {
 		{"an HTTP API context whose exp passed is 401 expired", map[string]any{"sub": "u1", "roles": `["admin"]`, "exp": float64(time.Now().Add(-time.Hour).Unix())}, 401, expiredBody},
 		{"a context without exp is 401", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`}, 401, strategytest.InvalidBody},
 		{"a context whose exp is not a number is 401", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": "soon"}, 401, strategytest.InvalidBody},
+		{"a context whose exp is near the int64 maximum is 401 invalid", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": "9223372036854775000"}, 401, strategytest.InvalidBody},
+		{"a context whose exp is past year 36812 is 401 invalid", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": "1099511627777"}, 401, strategytest.InvalidBody},
+		{"an HTTP API context whose exp is beyond int64 is 401 invalid", map[string]any{"sub": "u1", "roles": `["admin"]`, "exp": 1e19}, 401, strategytest.InvalidBody},
+		{"a context whose roles hold null is 401 invalid", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin",null]`, "exp": unix(time.Hour)}, 401, strategytest.InvalidBody},
 		{"a token that expires in an hour is 200", map[string]any{"principalId": "u1", "sub": "u1", "roles": `["admin"]`, "exp": unix(time.Hour)}, 200, `{"strategy":"authorized","message":"Welcome, admin.","sub":"u1"}` + "\n"},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"time"
 
@@ -85,23 +86,34 @@ func PrincipalFromContext(authz map[string]any) (*auth.Principal, error) {
 	}
 	p := &auth.Principal{Subject: sub, Roles: []string{}, Permissions: []string{}, Scopes: []string{}}
 	rolesJSON, _ := authz[ContextRoles].(string)
-	if err := json.Unmarshal([]byte(rolesJSON), &p.Roles); err != nil || p.Roles == nil {
+	// Through pointers: a null element of a []string decodes as "".
+	var roles []*string
+	if err := json.Unmarshal([]byte(rolesJSON), &roles); err != nil || roles == nil || slices.Contains(roles, nil) {
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context roles are not a JSON list of strings", Subject: sub}
+	}
+	for _, r := range roles {
+		p.Roles = append(p.Roles, *r)
 	}
 	// REST APIs pass every context value as a string; an HTTP API's
 	// JSON number decodes as float64. Our authorizer always sends exp: a
 	// context without one did not come from it.
-	switch exp := authz[ContextExpires].(type) {
+	var exp float64
+	switch v := authz[ContextExpires].(type) {
 	case float64:
-		p.ExpiresAt = time.Unix(int64(exp), 0)
+		exp = v
 	case string:
-		n, err := strconv.ParseInt(exp, 10, 64)
+		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context exp is not a Unix time", Subject: sub}
 		}
-		p.ExpiresAt = time.Unix(n, 0)
+		exp = float64(n)
 	default:
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context has no exp", Subject: sub}
 	}
+	if !auth.InNumericDateRange(exp) {
+		// Out of range, time.Unix would wrap a far-future exp into the past.
+		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context exp out of range", Subject: sub}
+	}
+	p.ExpiresAt = time.Unix(int64(exp), 0)
 	return p, nil
 }
