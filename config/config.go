@@ -91,6 +91,10 @@ func Load(getenv func(string) string) (Config, error) {
 		JWKSURL:        getenv("AUTH_JWKS_URL"),
 	}
 
+	exposeDevIssuer, err := Bool(getenv, "DEV_ISSUER_EXPOSE")
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if v := getenv("PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 0 || p > 65535 {
@@ -136,8 +140,11 @@ func Load(getenv func(string) string) (Config, error) {
 	case domain != "":
 		if strings.Contains(domain, "/") || strings.Contains(domain, ":") {
 			fail("AUTH0_DOMAIN", "%q: give the bare domain, like tenant.eu.auth0.com", domain)
+		} else if err := checkHostName(domain); err != nil {
+			fail("AUTH0_DOMAIN", "%v", err)
 		}
-		c.Issuer = "https://" + domain + "/"
+		// Host names are case-insensitive; Auth0 signs iss in lower case.
+		c.Issuer = "https://" + strings.ToLower(domain) + "/"
 	case issuerURL != "":
 		if err := auth.CheckIssuerURL(issuerURL); err != nil {
 			fail("AUTH_ISSUER_URL", "%v", err)
@@ -170,7 +177,7 @@ func Load(getenv func(string) string) (Config, error) {
 			// The development issuer hands out admin tokens to anyone who
 			// asks: keep it off the network.
 			c.Host = "127.0.0.1"
-		case !auth.IsLoopbackHost(c.Host) && getenv("DEV_ISSUER_EXPOSE") != "true":
+		case !auth.IsLoopbackHost(c.Host) && !exposeDevIssuer:
 			// HOST=0.0.0.0 is a common default of hosting templates; with
 			// a forgotten AUTH0_DOMAIN it would serve admin tokens to the
 			// network. Make that an explicit choice.
@@ -197,8 +204,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("JWKS_MIN_REFRESH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			fail("JWKS_MIN_REFRESH_INTERVAL", "%q: want a duration like 5s", v)
+		if err != nil || d < time.Second {
+			// Every unknown kid may trigger a fetch once per interval: with
+			// no floor, anonymous requests would each cost a JWKS fetch.
+			fail("JWKS_MIN_REFRESH_INTERVAL", "%q: want a duration of at least 1s, like 5s", v)
 		}
 		c.JWKSMinRefresh = d
 	}
@@ -222,8 +231,16 @@ func Load(getenv func(string) string) (Config, error) {
 		c.CORSOrigins = []string{"http://localhost:5173", "http://127.0.0.1:5173"}
 	}
 	for _, o := range c.CORSOrigins {
-		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
-			fail("CORS_ALLOWED_ORIGINS", "%q: want an origin like https://app.example.com", o)
+		switch {
+		case o == "*" && len(c.CORSOrigins) > 1:
+			fail("CORS_ALLOWED_ORIGINS", "* allows every origin: give it alone or not at all")
+		case o == "*":
+			// Safe because the API sends no Access-Control-Allow-Credentials:
+			// a page elsewhere can call it only with a token it already has.
+		default:
+			if err := checkOrigin(o); err != nil {
+				fail("CORS_ALLOWED_ORIGINS", "%v", err)
+			}
 		}
 	}
 	c.OneTime = loadOneTime(getenv, c.InLambda, fail)

@@ -67,6 +67,31 @@ func TestLoad(t *testing.T) {
 				t.Errorf("%v", c.BasePaths)
 			}
 		}},
+		{"a lone * allows every origin, never with credentials", env("CORS_ALLOWED_ORIGINS", "*"), func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.CORSOrigins, []string{"*"}) {
+				t.Errorf("%v", c.CORSOrigins)
+			}
+		}},
+		{"origins with ports and IPv6 hosts are accepted", env("CORS_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:5173, http://[::1]:8080"), func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.CORSOrigins, []string{"https://app.example.com", "http://localhost:5173", "http://[::1]:8080"}) {
+				t.Errorf("%v", c.CORSOrigins)
+			}
+		}},
+		{"a JWKS refresh interval of one second is the floor", env("JWKS_MIN_REFRESH_INTERVAL", "1s"), func(t *testing.T, c Config) {
+			if c.JWKSMinRefresh != time.Second {
+				t.Errorf("%v", c.JWKSMinRefresh)
+			}
+		}},
+		{"DEV_ISSUER_EXPOSE=false keeps the loopback default", env("DEV_ISSUER_EXPOSE", "false"), func(t *testing.T, c Config) {
+			if c.Host != "127.0.0.1" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"an Auth0 custom domain in upper case is the lower-case issuer Auth0 signs", env("AUTH0_DOMAIN", "Login.Example.COM", "AUTH0_AUDIENCE", "x"), func(t *testing.T, c Config) {
+			if c.Issuer != "https://login.example.com/" {
+				t.Errorf("%q", c.Issuer)
+			}
+		}},
 		{"clock skew, roles claim and log level are read", env("AUTH_CLOCK_SKEW", "5s", "AUTH_ROLES_CLAIM", "roles", "LOG_LEVEL", "debug"), func(t *testing.T, c Config) {
 			if c.ClockSkew != 5*time.Second || c.RolesClaim != "roles" || c.LogLevel.String() != "DEBUG" {
 				t.Errorf("%+v", c)
@@ -102,6 +127,26 @@ func TestLoadRejects(t *testing.T) {
 		{"bad log level", env("LOG_LEVEL", "loud"), "LOG_LEVEL"},
 		{"bad base path", env("BASE_PATH", "api/"), "BASE_PATH"},
 		{"bad CORS origin", env("CORS_ALLOWED_ORIGINS", "example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"a JWKS refresh interval of 0 would let unknown kids refetch on every request", env("JWKS_MIN_REFRESH_INTERVAL", "0"), "JWKS_MIN_REFRESH_INTERVAL"},
+		{"a JWKS refresh interval under a second is refused", env("JWKS_MIN_REFRESH_INTERVAL", "999ms"), "JWKS_MIN_REFRESH_INTERVAL"},
+		{"a CORS origin with a wildcard inside the host is refused", env("CORS_ALLOWED_ORIGINS", "https://*example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with a wildcard subdomain is refused", env("CORS_ALLOWED_ORIGINS", "https://*.example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin that is only a scheme and a wildcard is refused", env("CORS_ALLOWED_ORIGINS", "https://*"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with a trailing slash never matches and is refused", env("CORS_ALLOWED_ORIGINS", "https://app.example.com/"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with a path is refused", env("CORS_ALLOWED_ORIGINS", "https://app.example.com/spa"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with a query is refused", env("CORS_ALLOWED_ORIGINS", "https://app.example.com?x=1"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with user info is refused", env("CORS_ALLOWED_ORIGINS", "https://u@app.example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with the scheme's default port never matches and is refused", env("CORS_ALLOWED_ORIGINS", "https://app.example.com:443"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin in upper case never matches and is refused", env("CORS_ALLOWED_ORIGINS", "https://App.example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"a CORS origin with another scheme is refused", env("CORS_ALLOWED_ORIGINS", "ftp://app.example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"the CORS wildcard mixed with origins is refused", env("CORS_ALLOWED_ORIGINS", "*, https://app.example.com"), "CORS_ALLOWED_ORIGINS"},
+		{"an AUTH0_DOMAIN with spaces is refused", env("AUTH0_DOMAIN", "not a domain", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
+		{"an AUTH0_DOMAIN with a path-free but invalid label is refused", env("AUTH0_DOMAIN", "-tenant.auth0.com", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
+		{"an AUTH0_DOMAIN with an empty label is refused", env("AUTH0_DOMAIN", "tenant..auth0.com", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
+		{"an AUTH0_DOMAIN with a query is refused", env("AUTH0_DOMAIN", "tenant.auth0.com?x", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
+		{"an AUTH0_DOMAIN that is an IP address is refused", env("AUTH0_DOMAIN", "10.0.0.1", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
+		{"DEV_ISSUER_EXPOSE that is not true or false is refused", env("HOST", "0.0.0.0", "DEV_ISSUER_EXPOSE", "yes"), `DEV_ISSUER_EXPOSE: "yes"`},
+		{"DEV_ISSUER_EXPOSE is refused even where it would change nothing", env("DEV_ISSUER_EXPOSE", "maybe"), "DEV_ISSUER_EXPOSE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

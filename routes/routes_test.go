@@ -236,8 +236,11 @@ func TestCORS(t *testing.T) {
 			if tt.allowOrigin == "" {
 				return
 			}
-			if got := rec.Header().Get("Access-Control-Allow-Credentials"); got != "true" {
-				t.Errorf("Access-Control-Allow-Credentials = %q", got)
+			if got := rec.Header().Get("Access-Control-Allow-Credentials"); got != "" {
+				// The page sends its token in a header, never a cookie, to
+				// the API: credentialed CORS would only widen what a
+				// listed origin's script can do with a user's cookies.
+				t.Errorf("Access-Control-Allow-Credentials = %q, want none", got)
 			}
 			if tt.method == http.MethodOptions {
 				if got := strings.ToLower(rec.Header().Get("Access-Control-Allow-Headers")); !strings.Contains(got, "authorization") {
@@ -258,6 +261,38 @@ func TestCORSNeverPairsWildcardWithCredentials(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Header().Get("Access-Control-Allow-Credentials") == "true" {
 		t.Fatalf("wildcard origin with credentials: %v", rec.Header())
+	}
+}
+
+func TestCORSMatchesOriginsExactly(t *testing.T) {
+	// go-chi/cors reads a "*" inside an origin as a pattern; config refuses
+	// such origins, and the handler never treats them as one either.
+	tests := []struct {
+		name    string
+		origins []string
+		origin  string
+		want    string
+	}{
+		{"a listed origin is allowed", []string{"https://app.example.com"}, "https://app.example.com", "https://app.example.com"},
+		{"a pattern-looking origin does not admit a look-alike host", []string{"https://*example.com"}, "https://evilexample.com", ""},
+		{"a scheme with a wildcard does not admit every https origin", []string{"https://*"}, "https://evil.test", ""},
+		{"a listed origin does not admit its upper-case spelling", []string{"https://app.example.com"}, "https://APP.example.com", ""},
+		{"a lone * answers * to any origin", []string{"*"}, "https://any.test", "*"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := corsHandler(tt.origins)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+			req := httptest.NewRequest(http.MethodGet, "/api/public", nil)
+			req.Header.Set("Origin", tt.origin)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); got != tt.want {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, tt.want)
+			}
+			if got := rec.Header().Get("Access-Control-Allow-Credentials"); got != "" {
+				t.Errorf("Access-Control-Allow-Credentials = %q, want none", got)
+			}
+		})
 	}
 }
 

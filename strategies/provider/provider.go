@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,13 +66,11 @@ func Load(getenv func(string) string) (Config, error) {
 			RolesPath: f.Netlify.RolesPath,
 			ClockSkew: 30 * time.Second,
 		}
-		if v := getenv("NETLIFY_TRUST_UNVERIFIED_CONTEXT"); v != "" {
-			trust, err := strconv.ParseBool(v)
-			if err != nil {
-				fail("NETLIFY_TRUST_UNVERIFIED_CONTEXT", "%q: want true or false", v)
-			}
-			c.Netlify.TrustUnverifiedContext = trust
+		trust, err := config.Bool(getenv, "NETLIFY_TRUST_UNVERIFIED_CONTEXT")
+		if err != nil {
+			errs = append(errs, err)
 		}
+		c.Netlify.TrustUnverifiedContext = trust
 		switch {
 		case c.Netlify.TrustUnverifiedContext && f.InLambda:
 			// Deployed, the flag would let anyone who can reach the

@@ -4,16 +4,24 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 )
 
 func main() {
-	level, _ := logger.ParseLevel(os.Getenv("LOG_LEVEL"))
-	log := logger.New(os.Stderr, "json", level)
+	// Only LOG_LEVEL matters here, but a bad value must stop the function
+	// like every other setting, not quietly mean "info".
+	f, err := config.LoadFunction(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "configuration:\n%v\n", err)
+		os.Exit(1)
+	}
+	log := logger.New(os.Stderr, "json", f.LogLevel)
 	lambda.Start(authorizer.Protected(authorizer.Routes(), log))
 }
