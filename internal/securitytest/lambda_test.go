@@ -153,13 +153,15 @@ func TestLambdaDeadline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			iss := NewIssuer(t, audience, rolesClaim)
-			// No rate limit: the unknown kid must make the function wait
-			// on the hanging issuer, not be refused because of the warm-up.
-			fn := startLambda(t, bin, iss, 2, "JWKS_MIN_REFRESH_INTERVAL=0s")
+			// The least rate limit config allows (1s): the unknown kid must
+			// make the function wait on the hanging issuer, not be refused
+			// because the warm-up fetched the keys a moment ago.
+			fn := startLambda(t, bin, iss, 2, "JWKS_MIN_REFRESH_INTERVAL=1s")
 			if tt.warm {
 				if r := fn.do(t, bearer("/api/admin", iss.Token(t, "admin", time.Hour))); r.status != 200 {
 					t.Fatalf("warm-up: %d", r.status)
 				}
+				time.Sleep(1100 * time.Millisecond)
 			}
 			iss.Set(Slow)
 			deadline := time.Now().Add(budget)
