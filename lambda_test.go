@@ -282,6 +282,8 @@ func TestLambdaHTTP(t *testing.T) {
 			})},
 		{name: "the development issuer's keys are not served", event: v1("GET", "/dev-issuer/.well-known/jwks.json", nil), wantStatus: 404, wantError: "not_found"},
 		{name: "the development issuer's discovery is not served", event: v1("GET", "/dev-issuer/.well-known/openid-configuration", nil), wantStatus: 404, wantError: "not_found"},
+		{name: "the development nf_jwt exchange is not served", event: v1("POST", "/dev-issuer/netlify-token", bearer(admin)), wantStatus: 404, wantError: "not_found"},
+		{name: "the development nf_jwt exchange is not served under the API either", event: v1("POST", "/api/dev-issuer/netlify-token", bearer(admin)), wantStatus: 404, wantError: "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,9 +13,9 @@ import (
 
 // A build with -tags lambda.norpc (Netlify's and the Makefile's) is the
 // deployed function: it only ever answers the Lambda Runtime API. The local
-// server, the development issuer, the token commands and the local copies
-// of the other strategies are compiled out of it, which keeps the binary
-// small and leaves no development issuer in production to switch on.
+// server (package netlifydev), the development issuer and the token
+// commands are compiled out of it, which keeps the binary small and leaves
+// no development issuer in production to switch on.
 
 var errLambdaBuild = errors.New("this binary was built for AWS Lambda (-tags lambda.norpc); for the local server, `go run .`")
 

@@ -11,14 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
@@ -52,28 +50,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
 	if cfg.InLambda {
-		// The development issuer is never built on this path.
-		verifier, err := cfg.Verifier(cfg.Issuer, log)
-		if err != nil {
-			return err
-		}
-		opts := routerOptions(cfg, log, verifier, nil)
-		if opts.Tokens, err = newTokenIssuer(cfg, log); err != nil {
-			return err
-		}
-		router := routes.New(opts)
-		lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
-		return nil
+		return runLambda(ctx, cfg, log)
 	}
 	return serve(ctx, cfg, getenv, log, stdout)
 }
 
-func routerOptions(cfg config.Config, log *slog.Logger, v *auth.Verifier, mounts map[string]http.Handler) routes.Options {
-	return routes.Options{
+// runLambda serves the flagship through the Lambda Runtime API. The
+// development issuer is never built on this path.
+func runLambda(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	verifier, err := cfg.Verifier(cfg.Issuer, log)
+	if err != nil {
+		return err
+	}
+	tokens, err := cfg.TokenIssuer(log)
+	if err != nil {
+		return err
+	}
+	router := routes.New(routes.Options{
 		Logger:         log,
-		Verifier:       v,
+		Verifier:       verifier,
 		BasePaths:      cfg.BasePaths,
 		AllowedOrigins: cfg.CORSOrigins,
-		Mounts:         mounts,
-	}
+		Tokens:         tokens,
+	})
+	lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
+	return nil
 }

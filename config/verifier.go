@@ -1,9 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/onetime"
 )
 
 // Verifier returns the access-token Verifier this configuration describes,
@@ -33,4 +35,26 @@ func (c Config) Verifier(issuer string, log *slog.Logger) (*auth.Verifier, error
 		CacheSize:  cacheSize,
 		CacheTTL:   c.TokenCacheTTL,
 	}, auth.NewKeySet(issuer, opts...))
+}
+
+// TokenIssuer returns the issuer of single-use tokens: signing with
+// ONETIME_SIGNING_KEY, or locally with a key generated for this process.
+// In Lambda without a key it returns nil, and POST /tokens answers 503.
+func (c Config) TokenIssuer(log *slog.Logger) (*onetime.Issuer, error) {
+	key := c.OneTime.SigningKey
+	switch {
+	case key == nil && c.InLambda:
+		log.Warn("single-use tokens disabled: ONETIME_SIGNING_KEY is not set")
+		return nil, nil
+	case key == nil:
+		var err error
+		if key, err = onetime.GenerateKey(); err != nil {
+			return nil, err
+		}
+	}
+	i, err := onetime.NewIssuer(key, onetime.DefaultGrants, onetime.WithTTL(c.OneTime.TTL))
+	if err != nil {
+		return nil, fmt.Errorf("single-use tokens: %w", err)
+	}
+	return i, nil
 }

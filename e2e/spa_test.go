@@ -18,18 +18,18 @@ import (
 
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/functions"
 	"github.com/fnguard/fnguard/web"
-	"github.com/fnguard/fnguard/webapp"
 )
 
 // wantStatus is the status each persona must get from an endpoint, given
 // what the page says about who may call it: the server has to agree with
 // every claim the page makes.
 var wantStatus = map[string]map[string]int{
-	webapp.Anyone:      {"anonymous": 200, "free": 200, "paid": 200, "admin": 200},
-	webapp.SignedIn:    {"anonymous": 401, "free": 200, "paid": 200, "admin": 200},
-	webapp.PaidOrAdmin: {"anonymous": 401, "free": 403, "paid": 200, "admin": 200},
-	webapp.AdminOnly:   {"anonymous": 401, "free": 403, "paid": 403, "admin": 200},
+	web.Anyone:      {"anonymous": 200, "free": 200, "paid": 200, "admin": 200},
+	web.SignedIn:    {"anonymous": 401, "free": 200, "paid": 200, "admin": 200},
+	web.PaidOrAdmin: {"anonymous": 401, "free": 403, "paid": 200, "admin": 200},
+	web.AdminOnly:   {"anonymous": 401, "free": 403, "paid": 403, "admin": 200},
 }
 
 // statusFor is what persona must get from r. Netlify's proxy-level rules
@@ -37,7 +37,7 @@ var wantStatus = map[string]map[string]int{
 // rule does not let through falls to the fallback rule's 401 page.
 func statusFor(r row, persona string) int {
 	want := wantStatus[r.Who][persona]
-	if r.Credential == string(webapp.Cookie) && want == 403 {
+	if r.Credential == string(functions.Cookie) && want == 403 {
 		return 401
 	}
 	return want
@@ -141,7 +141,7 @@ func checkMatrix(t *testing.T, persona string, rows []row) {
 		if r.Status != want || r.Outcome != wantOutcome {
 			t.Errorf("%s as %s: page shows %d %s, want %d %s", r.Endpoint, persona, r.Status, r.Outcome, want, wantOutcome)
 		}
-		if r.Credential == string(webapp.Cookie) && r.Status == 401 && r.Detail != "no role rule let you in: fallback page" {
+		if r.Credential == string(functions.Cookie) && r.Status == 401 && r.Detail != "no role rule let you in: fallback page" {
 			t.Errorf("%s: detail %q, want the page to name the fallback rule", r.Endpoint, r.Detail)
 		}
 		if wantBadge := r.badgeFor(); r.Badge != wantBadge {
@@ -339,16 +339,16 @@ func TestCORSAllowsTheConfiguredOriginAndTheBrowserBlocksAnother(t *testing.T) {
 	appOrigin, otherOrigin := "http://"+appLn.Addr().String(), "http://"+otherLn.Addr().String()
 	api := startServer(t, "CORS_ALLOWED_ORIGINS="+appOrigin)
 
-	spa := webapp.Config{
+	spa := web.Config{
 		Domain:    api + strings.TrimSuffix(config.DevIssuerPath, "/"),
 		ClientID:  config.DevClientID,
 		Audience:  config.DevAudience,
 		APIOrigin: api,
 		MePath:    config.LocalBasePath + "/me",
 		DevIssuer: true,
-		Endpoints: webapp.Endpoints(config.LocalBasePath, nil),
+		Endpoints: web.Endpoints(config.LocalBasePath, nil),
 	}
-	h, err := webapp.Handler(web.Files(), spa)
+	h, err := web.Handler(web.Files(), spa)
 	if err != nil {
 		t.Fatal(err)
 	}

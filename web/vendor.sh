@@ -3,7 +3,7 @@
 # from the npm registry into public/vendor/. The copy is committed: the page
 # loads nothing from a CDN, Netlify publishes public/ without a JavaScript
 # build, and the tests run offline. Run it again after changing the version
-# in package.json; webapp's tests check that the copy matches the pin.
+# in package.json; package web's tests check that the copy matches the pin.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --ignore-scripts --no-audit --no-fund

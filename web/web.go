@@ -1,5 +1,8 @@
-// Package web holds the single-page app. Its public/ folder is the app as
-// Netlify publishes it; the local server serves the same files, embedded.
+// Package web is the single-page app: its public/ folder is the app as
+// Netlify publishes it, and the package serves the same files, embedded,
+// on the local server, with their configuration (/spa-config.json) and
+// Content-Security-Policy. cmd/spaconfig writes both for Netlify, from the
+// same code.
 package web
 
 import (

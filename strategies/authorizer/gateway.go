@@ -14,6 +14,10 @@ import (
 	"github.com/fnguard/fnguard/strategies/guard"
 )
 
+// CacheTTL is the authorizer result cache of template.yaml
+// (ReauthorizeEvery), which the local stand-in for API Gateway reproduces.
+const CacheTTL = 300 * time.Second
+
 // GatewayResponse is what API Gateway answers by itself for a gateway
 // response type, as template.yaml configures it: the flagship's status,
 // challenge and JSON body. API Gateway cannot tell a missing token from an

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -104,6 +105,9 @@ func TestTemplateWiresTheAuthorizerToEveryRoute(t *testing.T) {
 	}
 	if authz.Identity.ReauthorizeEvery <= 0 || authz.Identity.ReauthorizeEvery > 3600 {
 		t.Errorf("cache TTL = %d, want caching on (the case the policies are built for)", authz.Identity.ReauthorizeEvery)
+	}
+	if time.Duration(authz.Identity.ReauthorizeEvery)*time.Second != authorizer.CacheTTL {
+		t.Errorf("cache TTL = %ds, the local stand-in for API Gateway caches for %s", authz.Identity.ReauthorizeEvery, authorizer.CacheTTL)
 	}
 	var wired []string
 	for name, ev := range tpl.Resources["AuthorizedFunction"].Properties.Events {

@@ -23,26 +23,25 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/strategies/guard"
 )
 
 // Function is one function behind a role rule.
 type Function struct {
-	Name   string
-	Policy auth.Policy
-	// Roles are the roles its rule in netlify.toml lets through; a test
-	// checks that the file and Policy agree.
-	Roles   []string
+	Name string
+	// Policy is who may call it: the roles its rule in netlify.toml lets
+	// through (a test in package netlifydev holds the two together).
+	Policy  auth.Policy
 	Message string
 }
 
 // Functions of the strategy.
 var (
-	AdminOnly = Function{Name: "admin-only", Policy: auth.Role("admin"), Roles: []string{"admin"},
+	AdminOnly = Function{Name: "admin-only", Policy: auth.Role("admin"),
 		Message: "Welcome, admin: Netlify let you through, and this function checked again."}
-	PaidOnly = Function{Name: "paid-only", Policy: auth.AnyRole("paid", "admin"), Roles: []string{"paid", "admin"},
+	PaidOnly = Function{Name: "paid-only", Policy: auth.AnyRole("paid", "admin"),
 		Message: "Thanks for paying: Netlify let you through, and this function checked again."}
-	All = []Function{AdminOnly, PaidOnly}
 )
 
 // Handler returns the function: whatever the path, it answers callers a
@@ -56,5 +55,16 @@ func (f Function) Handler(a auth.Authenticator, log *slog.Logger) guard.Handler 
 			"sub":      p.Subject,
 			"roles":    p.Roles,
 		}), nil
+	})
+}
+
+// Authenticator is the Netlify Identity provider for these functions: it
+// re-verifies tokens when a secret is configured, and trusts an unverified
+// client context only in development (never in Lambda).
+func Authenticator(n config.Netlify, inLambda bool) (*auth.Netlify, error) {
+	return auth.NewNetlify(auth.NetlifyConfig{
+		Secret:                 n.JWTSecret,
+		RolesPath:              n.RolesPath,
+		TrustUnverifiedContext: !inLambda && len(n.JWTSecret) == 0,
 	})
 }

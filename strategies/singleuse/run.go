@@ -1,53 +1,34 @@
 package singleuse
 
 import (
-	"context"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/go-chi/chi/v5"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/config"
-	"github.com/fnguard/fnguard/lambdahttp"
-	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/onetime"
 	"github.com/fnguard/fnguard/replay"
 )
 
-// Run serves the function as a Lambda (or Netlify) function until ctx ends.
-// Locally, `go run .` serves it instead, beside the issuer.
-func Run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.LoadFunction(getenv, "onetime")
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	if !cfg.InLambda {
-		return errors.New("this is a Lambda function; run `go run .` at the repository root to serve it locally")
-	}
-	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
-	mux, err := FromConfig(cfg, log)
-	if err != nil {
-		return err
-	}
-	lambda.StartWithOptions(lambdahttp.New(mux, log), lambda.WithContext(ctx))
-	return nil
-}
-
-// FromConfig builds the function deployed apart from the issuer: keys from
-// the issuer's JWKS (ONETIME_JWKS_URL, cached, refreshed on an unknown kid),
-// replay records in Redis when REDIS_URL is set.
-func FromConfig(cfg config.Function, log *slog.Logger) (*chi.Mux, error) {
+// RedeemerFromConfig is the redeemer of the function deployed apart from
+// the issuer: keys from the issuer's JWKS (ONETIME_JWKS_URL, cached,
+// refreshed on an unknown kid), replay records in Redis when REDIS_URL is
+// set. Locally, `go run .` shares the process with the issuer and builds
+// its redeemer from the key itself.
+func RedeemerFromConfig(cfg config.Function, log *slog.Logger) (*onetime.Redeemer, error) {
 	if cfg.OneTimeJWKSURL == "" {
 		return nil, errors.New("ONETIME_JWKS_URL is required")
 	}
 	keys := auth.NewKeySet(onetime.DefaultIssuer, auth.WithJWKSURL(cfg.OneTimeJWKSURL), auth.WithLogger(log))
+	return NewRedeemer(keys, cfg.RedisURL)
+}
+
+// NewRedeemer accepts tokens signed by keys, recording them in Redis at
+// redisURL, or in memory when it is empty.
+func NewRedeemer(keys auth.KeyResolver, redisURL string) (*onetime.Redeemer, error) {
 	var store replay.Store = replay.NewMemory()
-	if cfg.RedisURL != "" {
-		r, err := replay.NewRedis(cfg.RedisURL)
+	if redisURL != "" {
+		r, err := replay.NewRedis(redisURL)
 		if err != nil {
 			return nil, err
 		}
@@ -57,9 +38,5 @@ func FromConfig(cfg config.Function, log *slog.Logger) (*chi.Mux, error) {
 	if err != nil {
 		return nil, err
 	}
-	redeemer, err := onetime.NewRedeemer(v, store)
-	if err != nil {
-		return nil, err
-	}
-	return New(redeemer, log), nil
+	return onetime.NewRedeemer(v, store)
 }

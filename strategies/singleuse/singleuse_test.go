@@ -36,7 +36,7 @@ type deployment struct {
 func deploy(t *testing.T, redisURL string) *deployment {
 	t.Helper()
 	f := onetimetest.Start(t, nil)
-	mux, err := singleuse.FromConfig(config.Function{OneTimeJWKSURL: f.JWKSURL, RedisURL: redisURL}, slog.New(slog.DiscardHandler))
+	mux, err := fromConfig(config.Function{OneTimeJWKSURL: f.JWKSURL, RedisURL: redisURL}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestUnreachableJWKSFailsClosedWith503(t *testing.T) {
 	f := onetimetest.Start(t, nil)
 	gone := httptest.NewServer(http.NotFoundHandler())
 	gone.Close()
-	mux, err := singleuse.FromConfig(config.Function{OneTimeJWKSURL: gone.URL + "/api/.well-known/jwks.json"}, slog.New(slog.DiscardHandler))
+	mux, err := fromConfig(config.Function{OneTimeJWKSURL: gone.URL + "/api/.well-known/jwks.json"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestExpiredTokenIsRefused(t *testing.T) {
 	// An issuer whose clock is two minutes behind signs tokens that expired
 	// a minute ago by the function's clock.
 	f := onetimetest.Start(t, nil, onetime.WithIssuerClock(func() time.Time { return time.Now().Add(-2 * time.Minute) }))
-	mux, err := singleuse.FromConfig(config.Function{OneTimeJWKSURL: f.JWKSURL}, slog.New(slog.DiscardHandler))
+	mux, err := fromConfig(config.Function{OneTimeJWKSURL: f.JWKSURL}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,4 +250,13 @@ func TestExpiredTokenIsRefused(t *testing.T) {
 	if r.Status != 401 || !strings.Contains(r.Header.Get("WWW-Authenticate"), "expired") {
 		t.Fatalf("= %d %v %s; want 401 with an expired challenge", r.Status, r.Header, r.Body)
 	}
+}
+
+// fromConfig is the function as its main builds it in Lambda.
+func fromConfig(cfg config.Function, log *slog.Logger) (*chi.Mux, error) {
+	r, err := singleuse.RedeemerFromConfig(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return singleuse.New(r, log), nil
 }

@@ -3,21 +3,6 @@
 // package strategies/proxyrole.
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/fnguard/fnguard/functions"
 
-	"github.com/fnguard/fnguard/strategies/proxyrole"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := proxyrole.PaidOnly.Run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "paid-only: %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { functions.Main(functions.PaidOnly) }

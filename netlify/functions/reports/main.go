@@ -2,21 +2,6 @@
 // Lambda) function. See package strategies/singleuse.
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/fnguard/fnguard/functions"
 
-	"github.com/fnguard/fnguard/strategies/singleuse"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := singleuse.Run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "reports: %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { functions.Main(functions.Reports) }

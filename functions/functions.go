@@ -1,0 +1,120 @@
+package functions
+
+import (
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/onetime"
+	"github.com/fnguard/fnguard/strategies/authorizer"
+	"github.com/fnguard/fnguard/strategies/decorator"
+	"github.com/fnguard/fnguard/strategies/endpoints"
+	"github.com/fnguard/fnguard/strategies/guard"
+	"github.com/fnguard/fnguard/strategies/inline"
+	"github.com/fnguard/fnguard/strategies/middleware"
+	"github.com/fnguard/fnguard/strategies/proxyrole"
+	"github.com/fnguard/fnguard/strategies/singleuse"
+)
+
+// All is every function, in the guide's order (the page's order). Each is
+// also a variable of its own, so that a function's main links only its own
+// strategy.
+func All() []Function {
+	return []Function{API, Inline, Middleware, Decorator, Authorized, AdminOnly, PaidOnly, Reports}
+}
+
+// API is the flagship: a chi router behind the /api rewrite. It has no New
+// here: `go run .` serves it as the local server's router, and
+// netlify/functions/api builds it from the flagship's configuration.
+var API = Function{
+	Name:  "api",
+	Title: "Router middleware (chi): the flagship",
+	Routes: []Route{
+		{Method: http.MethodGet, Path: "/health", Credential: None},
+		{Method: http.MethodGet, Path: "/public", Credential: None},
+		{Method: http.MethodGet, Path: "/me", Policy: auth.Authenticated(), Credential: Bearer},
+		{Method: http.MethodGet, Path: "/paid", Policy: auth.AnyRole("paid", "admin"), Credential: Bearer},
+		{Method: http.MethodGet, Path: "/admin", Policy: auth.Role("admin"), Credential: Bearer},
+	},
+}
+
+// strategyRoutes are the endpoints every function strategy protects (see
+// package strategies/endpoints).
+var strategyRoutes = []Route{
+	{Method: http.MethodGet, Path: "/me", Policy: endpoints.SignedIn, Credential: Bearer},
+	{Method: http.MethodGet, Path: "/paid", Policy: endpoints.Paid, Credential: Bearer},
+	{Method: http.MethodGet, Path: "/admin", Policy: endpoints.Admin, Credential: Bearer},
+}
+
+// The function strategies.
+var (
+	Inline = Function{Name: inline.Name, Title: "Inline: the handler checks first", Routes: strategyRoutes,
+		New: func(d Deps) (lambda.Handler, error) { return events(inline.New(d.Caller, d.Log)), nil }}
+	Middleware = Function{Name: middleware.Name, Title: "Middleware: a chain wraps the handler", Routes: strategyRoutes,
+		New: func(d Deps) (lambda.Handler, error) { return events(middleware.New(d.Caller, d.Log)), nil }}
+	Decorator = Function{Name: decorator.Name, Title: "Decorator: one wrapper at the definition", Routes: strategyRoutes,
+		New: func(d Deps) (lambda.Handler, error) { return events(decorator.New(d.Caller, d.Log)), nil }}
+	// Authorized is the function behind the custom authorizer, served
+	// behind a stand-in for API Gateway that runs the authorizer first
+	// (AWS only: template.yaml deploys the two as strategies/authorizer/cmd).
+	Authorized = Function{Name: authorizer.Name, Title: "Custom authorizer: API Gateway asks first", Routes: strategyRoutes,
+		New: func(d Deps) (lambda.Handler, error) {
+			routes := authorizer.Routes()
+			gateway := &authorizer.Gateway{
+				Authorize:  authorizer.New(d.Caller, routes, d.Log).Request,
+				Function:   authorizer.Protected(routes, d.Log),
+				Routes:     routes,
+				TTL:        authorizer.CacheTTL,
+				PathPrefix: Path,
+				Log:        d.Log,
+			}
+			return events(gateway.Handle), nil
+		}}
+)
+
+// The functions of the proxy-level strategy, behind netlify.toml's role
+// rules (a test holds Roles, the rules and the routes' policies together).
+var (
+	AdminOnly = roleRule(proxyrole.AdminOnly)
+	PaidOnly  = roleRule(proxyrole.PaidOnly)
+)
+
+func roleRule(f proxyrole.Function) Function {
+	return Function{
+		Name:     f.Name,
+		Title:    "Proxy level: Netlify checks the nf_jwt cookie first",
+		Routes:   []Route{{Method: http.MethodGet, Path: "/", Policy: f.Policy, Credential: Cookie}},
+		RulePath: "/" + f.Name,
+		Needs:    Identity,
+		New:      func(d Deps) (lambda.Handler, error) { return events(f.Handler(d.Identity, d.Log)), nil },
+	}
+}
+
+// Reports is the target of single-use tokens.
+var Reports = Function{
+	Name:  singleuse.Name,
+	Title: "Single-use tokens: one call, one action",
+	Routes: []Route{
+		{Method: http.MethodGet, Path: "", Policy: grant(onetime.ActionRead), Credential: SingleUse, Action: onetime.ActionRead},
+		{Method: http.MethodPost, Path: "/export", Policy: grant(onetime.ActionExport), Credential: SingleUse, Action: onetime.ActionExport},
+	},
+	Needs: Redeemer,
+	New: func(d Deps) (lambda.Handler, error) {
+		return lambdahttp.New(singleuse.New(d.Redeemer, d.Log), d.Log), nil
+	},
+}
+
+// grant is who may ask for a reports token for action.
+func grant(action string) auth.Policy {
+	for _, g := range onetime.DefaultGrants {
+		if g.Target == singleuse.Name && g.Action == action {
+			return g.Policy
+		}
+	}
+	return nil
+}
+
+// events is h as a lambda.Handler of API Gateway v1 events.
+func events(h guard.Handler) lambda.Handler { return lambda.NewHandler(h) }

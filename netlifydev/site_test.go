@@ -1,0 +1,175 @@
+package netlifydev
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/strategies/provider"
+)
+
+// The repository's own netlify.toml: the tests run in this folder.
+const repoTOML = "../netlify.toml"
+
+// server is the local server as `go run .` builds it, on loopback.
+type server struct {
+	base string // http://127.0.0.1:PORT
+	port int
+}
+
+// newSite builds the site env configures, listening on ln's port.
+func newSite(env map[string]string, ln net.Listener) (*Site, error) {
+	if env["NETLIFY_TOML"] == "" {
+		env["NETLIFY_TOML"] = repoTOML
+	}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := provider.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return New(Options{Config: cfg, Provider: pc, Port: ln.Addr().(*net.TCPAddr).Port, Log: slog.New(slog.DiscardHandler)})
+}
+
+func startServer(t *testing.T, env map[string]string) *server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := newSite(env, ln)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(site)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s := &server{base: srv.URL, port: ln.Addr().(*net.TCPAddr).Port}
+	if !strings.HasPrefix(s.base, "http://127.0.0.1:") {
+		t.Fatalf("server at %s", s.base)
+	}
+	return s
+}
+
+// siteError is the error New returns for env.
+func siteError(t *testing.T, env map[string]string) error {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = newSite(env, ln)
+	return err
+}
+
+func loadConfig(t *testing.T, env map[string]string) config.Config {
+	t.Helper()
+	if env["NETLIFY_TOML"] == "" {
+		env["NETLIFY_TOML"] = repoTOML
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// mintFor signs an hour-long access token for persona, as `go run . token`
+// does for the server on env's PORT.
+func mintFor(t *testing.T, env map[string]string, persona string) string {
+	t.Helper()
+	cfg := loadConfig(t, env)
+	p, err := devissuer.LookupPersona(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := NewDevIssuer(cfg, cfg.Port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := dev.Mint(p, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// mintNetlify signs an hour-long nf_jwt for persona, as `go run .
+// netlify-token` does.
+func mintNetlify(t *testing.T, env map[string]string, persona string) string {
+	t.Helper()
+	p, err := devissuer.LookupPersona(persona)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, rolesPath, err := IdentitySecret(loadConfig(t, env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := SignIdentityToken(secret, rolesPath, p.Subject, p.Roles, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func get(t *testing.T, url, token string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body
+}
+
+func post(t *testing.T, url, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func getWithCookie(t *testing.T, url, nfJWT string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if nfJWT != "" {
+		req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: nfJWT})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
