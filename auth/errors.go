@@ -17,6 +17,13 @@ var (
 	// ErrTokenExpired is an ErrInvalidToken whose only fault is its age, so
 	// clients can tell "refresh your token" from "this token is bad".
 	ErrTokenExpired = fmt.Errorf("%w: expired", ErrInvalidToken)
+	// ErrIssuerNotAccepted is an ErrInvalidToken from an issuer this server
+	// does not trust: most often a development token minted for another
+	// port. Clients are told so, but never which issuer would be accepted.
+	ErrIssuerNotAccepted = fmt.Errorf("%w: issuer not accepted", ErrInvalidToken)
+	// ErrTokenUsed is an ErrInvalidToken for a single-use token that was
+	// already redeemed: ask for a new one rather than retry this one.
+	ErrTokenUsed = fmt.Errorf("%w: already used", ErrInvalidToken)
 	// ErrForbidden: the token is valid but does not satisfy the policy.
 	ErrForbidden = errors.New("insufficient scope")
 	// ErrUnavailable: the decision could not be made (no signing keys were
@@ -93,6 +100,12 @@ func Describe(err error) Denial {
 	case errors.Is(err, ErrTokenExpired):
 		return Denial{http.StatusUnauthorized, "invalid_token",
 			"The access token expired.", challenge("invalid_token", "The access token expired")}
+	case errors.Is(err, ErrIssuerNotAccepted):
+		return Denial{http.StatusUnauthorized, "invalid_token",
+			"The access token's issuer is not accepted here.", challenge("invalid_token", "The token issuer is not accepted")}
+	case errors.Is(err, ErrTokenUsed):
+		return Denial{http.StatusUnauthorized, "invalid_token",
+			"The single-use token was already used.", challenge("invalid_token", "The token was already used")}
 	case errors.Is(err, ErrForbidden):
 		return Denial{http.StatusForbidden, "insufficient_scope",
 			"Your token is valid but does not grant access to this resource.",

@@ -204,6 +204,9 @@ func TestMiddlewareAnswersEveryTokenShapeSafely(t *testing.T) {
 			case tc.want == ErrTokenExpired:
 				denied++
 				checkDenial(t, r, http.StatusUnauthorized, challengeExpired, "invalid_token")
+			case tc.want == ErrIssuerNotAccepted:
+				denied++
+				checkDenial(t, r, http.StatusUnauthorized, challengeIssuer, "invalid_token")
 			default:
 				denied++
 				checkDenial(t, r, http.StatusUnauthorized, challengeInvalid, "invalid_token")

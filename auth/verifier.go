@@ -184,7 +184,7 @@ func classify(err error, kid string) error {
 	case errors.Is(err, jwt.ErrIssuedInTheFuture):
 		reason = "token issued in the future (iat)"
 	case errors.Is(err, jwt.ErrInvalidIssuer):
-		reason = "issuer not accepted"
+		return &Error{Err: ErrIssuerNotAccepted, Reason: "iss is not the configured issuer", KeyID: kid}
 	case errors.Is(err, jwt.ErrInvalidAudience):
 		reason = "audience not accepted"
 	case errors.Is(err, jose.ErrCryptoFailure):

@@ -16,6 +16,8 @@ import (
 const (
 	challengeInvalid = `Bearer realm="fnguard", error="invalid_token", error_description="The access token is invalid"`
 	challengeExpired = `Bearer realm="fnguard", error="invalid_token", error_description="The access token expired"`
+	challengeIssuer  = `Bearer realm="fnguard", error="invalid_token", error_description="The token issuer is not accepted"`
+	challengeUsed    = `Bearer realm="fnguard", error="invalid_token", error_description="The token was already used"`
 )
 
 // tokenShape is one token a client might send. A valid shape lists what the
@@ -159,11 +161,11 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 			token: withClaims(func(c map[string]any) { c["aud"] = []string{"https://elsewhere.example"} })},
 		{name: "token without aud is refused", want: ErrInvalidToken,
 			token: withClaims(func(c map[string]any) { delete(c, "aud") })},
-		{name: "token from another issuer is refused", want: ErrInvalidToken,
+		{name: "token from another issuer is refused", want: ErrIssuerNotAccepted,
 			token: withClaims(func(c map[string]any) { c["iss"] = "https://evil.example/" })},
-		{name: "issuer without its trailing slash is refused", want: ErrInvalidToken,
+		{name: "issuer without its trailing slash is refused", want: ErrIssuerNotAccepted,
 			token: withClaims(func(c map[string]any) { c["iss"] = strings.TrimSuffix(ti.URL, "/") })},
-		{name: "token without iss is refused", want: ErrInvalidToken,
+		{name: "token without iss is refused", want: ErrIssuerNotAccepted,
 			token: withClaims(func(c map[string]any) { delete(c, "iss") })},
 
 		// Algorithms.
@@ -334,6 +336,14 @@ func TestVerifierTokenShapes(t *testing.T) {
 				t.Fatalf("error %q wraps %s, want %q", err, sentinel(err), tc.want)
 			}
 			wantChallenge := challengeInvalid
+			if tc.want == ErrIssuerNotAccepted {
+				wantChallenge = challengeIssuer
+				if strings.Contains(d.Challenge+d.Message, ti.URL) {
+					t.Errorf("denial %q %q names the issuer this server expects", d.Challenge, d.Message)
+				}
+			} else if errors.Is(err, ErrIssuerNotAccepted) {
+				t.Errorf("error %q blames the issuer of a token whose fault is elsewhere", err)
+			}
 			if tc.want == ErrTokenExpired {
 				wantChallenge = challengeExpired
 				if !strings.Contains(err.Error(), "expired") {

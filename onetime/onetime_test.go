@@ -187,8 +187,8 @@ func TestRedeem(t *testing.T) {
 			t.Fatalf("first Redeem = %v", err)
 		}
 		_, err := r.Redeem(ctx, tok, ActionRead)
-		if !errors.Is(err, auth.ErrInvalidToken) || !strings.Contains(err.Error(), "already used") {
-			t.Fatalf("second Redeem = %v; want ErrInvalidToken, already used", err)
+		if !errors.Is(err, auth.ErrTokenUsed) || !errors.Is(err, auth.ErrInvalidToken) {
+			t.Fatalf("second Redeem = %v; want ErrTokenUsed, an ErrInvalidToken", err)
 		}
 	})
 	t.Run("a token for another action is forbidden and not consumed", func(t *testing.T) {
@@ -217,7 +217,7 @@ func TestRedeem(t *testing.T) {
 		}
 		defer func() { now = t0 }()
 		now = t0.Add(DefaultTTL + DefaultLeeway) // the last second Verify accepts
-		if _, err := r.Redeem(ctx, tok, ActionRead); !errors.Is(err, auth.ErrInvalidToken) || errors.Is(err, auth.ErrTokenExpired) {
+		if _, err := r.Redeem(ctx, tok, ActionRead); !errors.Is(err, auth.ErrTokenUsed) || errors.Is(err, auth.ErrTokenExpired) {
 			t.Fatalf("replay at the edge of the leeway = %v; want already used", err)
 		}
 	})

@@ -41,7 +41,7 @@ func (r *Redeemer) Redeem(ctx context.Context, token, action string) (*Claims, e
 	case err != nil:
 		return nil, &auth.Error{Err: auth.ErrUnavailable, Reason: err.Error(), Subject: c.Subject}
 	case !first:
-		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "token already used", Subject: c.Subject}
+		return nil, &auth.Error{Err: auth.ErrTokenUsed, Reason: "token already used", Subject: c.Subject}
 	}
 	return c, nil
 }

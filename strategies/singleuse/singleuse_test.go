@@ -68,8 +68,11 @@ func TestTokenIsAcceptedOnceThenReplayIsRefused(t *testing.T) {
 		if replayed.Status != 401 || replayed.JSON(t)["error"] != "invalid_token" {
 			t.Fatalf("replay = %d %s; want 401 invalid_token", replayed.Status, replayed.Body)
 		}
-		if !strings.Contains(replayed.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
-			t.Fatalf("WWW-Authenticate %q", replayed.Header.Get("WWW-Authenticate"))
+		if got, want := replayed.Header.Get("WWW-Authenticate"), `Bearer realm="fnguard", error="invalid_token", error_description="The token was already used"`; got != want {
+			t.Fatalf("WWW-Authenticate %q; want %q", got, want)
+		}
+		if msg, _ := replayed.JSON(t)["message"].(string); !strings.Contains(msg, "already used") {
+			t.Fatalf("message %q does not say the token was already used", msg)
 		}
 	})
 }
