@@ -59,6 +59,7 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 			b := newBrowser(t)
 			b.open(t, base+"/")
 			if persona == "anonymous" {
+				checkLayout(t, b, "not-called")
 				if got := b.text(t, "#status"); !strings.Contains(got, "not signed in") {
 					t.Errorf("status = %q, want it to say the visitor is not signed in", got)
 				}
@@ -80,7 +81,7 @@ func TestEveryPersonaSeesTheMatrixTheServerEnforces(t *testing.T) {
 			if low := b.lowContrastText(t); len(low) > 0 {
 				t.Errorf("text under 4.5:1 contrast: %v", low)
 			}
-			b.screenshot(t, persona)
+			checkLayout(t, b, persona)
 			checkConsole(t, b, deniedURLs(base, persona, rows))
 			if persona == "anonymous" {
 				return

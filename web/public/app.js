@@ -68,9 +68,7 @@ async function main() {
     if (ownsCookie) clearProxyCookie();
     await auth.logout({ logoutParams: { returnTo: redirectURI } });
   });
-  $('call-all').addEventListener('click', () => {
-    for (const button of document.querySelectorAll('#strategies td button')) button.click();
-  });
+  $('call-all').addEventListener('click', callEveryEndpoint);
   $('call-all').disabled = false;
 
   await showWho(cfg);
@@ -147,6 +145,9 @@ async function callEndpoint(cfg, endpoint) {
   return { res: await callAPI(cfg, endpoint, token), step: 'with a single-use token' };
 }
 
+// renderEndpoints draws one table per strategy, each under its own
+// heading so that a screen-reader user can jump between strategies (a
+// caption is not in the headings list).
 function renderEndpoints(cfg) {
   const groups = new Map();
   for (const e of cfg.endpoints) {
@@ -154,24 +155,29 @@ function renderEndpoints(cfg) {
     groups.get(e.strategy).push(e);
   }
   const root = $('strategies');
+  let n = 0;
   for (const [strategy, endpoints] of groups) {
-    const table = el('table');
-    table.append(el('caption', {}, strategy));
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'Endpoint'), el('th', { scope: 'col' }, 'Who may call'),
-      el('th', { scope: 'col' }, 'Call'), el('th', { scope: 'col' }, 'Result'));
-    table.append(el('thead', {}, head));
-    const body = el('tbody');
+    const id = `strategy-${++n}`;
+    // Explicit roles: on narrow screens the CSS lays rows out as blocks,
+    // and display:block would otherwise cost the table its semantics.
+    const table = el('table', { role: 'table', 'aria-labelledby': id });
+    const head = el('tr', { role: 'row' }, ...['Endpoint', 'Who may call', 'Call', 'Result'].map(
+      (name) => el('th', { scope: 'col', role: 'columnheader' }, name)));
+    table.append(el('thead', { role: 'rowgroup' }, head));
+    const body = el('tbody', { role: 'rowgroup' });
     for (const e of endpoints) body.append(endpointRow(cfg, e));
     table.append(body);
-    root.append(table);
+    root.append(el('div', { class: 'strategy' }, el('h3', { id }, strategy), table));
   }
 }
 
 function endpointRow(cfg, endpoint) {
   const label = `${endpoint.method} ${endpoint.path}`;
-  const result = el('td', { class: 'result', 'aria-live': 'polite' }, '—');
+  // Each result cell is a live region of its own, so that one press is
+  // announced; "Call every endpoint" silences them and announces a summary.
+  const result = el('td', { class: 'result', role: 'cell', 'aria-live': 'polite' }, notCalled());
   const button = el('button', { type: 'button', 'aria-label': `Call ${label}` }, 'Call');
-  button.addEventListener('click', async () => {
+  const call = async () => {
     result.textContent = 'Calling…';
     delete result.dataset.status;
     let status = 0;
@@ -196,14 +202,44 @@ function endpointRow(cfg, endpoint) {
       el('span', { class: 'detail' }, detail));
     result.dataset.outcome = outcome;
     result.dataset.status = String(status);
-  });
-  const attrs = { 'data-endpoint': label, 'data-credential': endpoint.credential };
+    return outcome;
+  };
+  button.addEventListener('click', () => call());
+  const attrs = { role: 'row', 'data-endpoint': label, 'data-credential': endpoint.credential };
   if (endpoint.grant) attrs['data-token-path'] = endpoint.grant.tokenPath;
-  return el('tr', attrs,
-    el('th', { scope: 'row' }, el('code', {}, label)),
-    el('td', {}, endpoint.who),
-    el('td', {}, button),
+  const row = el('tr', attrs,
+    el('th', { scope: 'row', role: 'rowheader' }, el('code', {}, label)),
+    el('td', { class: 'who', role: 'cell', 'data-label': 'Who may call' }, endpoint.who),
+    el('td', { class: 'call', role: 'cell' }, button),
     result);
+  row.call = call;
+  row.result = result;
+  return row;
+}
+
+// notCalled is what a result cell shows before its first call: a dash to
+// the eye, words to a screen reader.
+function notCalled() {
+  return el('span', { class: 'none' }, el('span', { 'aria-hidden': 'true' }, '—'), el('span', { class: 'visually-hidden' }, 'not called'));
+}
+
+// callEveryEndpoint presses every row's button at once and announces one
+// summary when all have answered, instead of one announcement per row.
+async function callEveryEndpoint() {
+  const rows = [...document.querySelectorAll('#strategies tr[data-endpoint]')];
+  for (const row of rows) row.result.setAttribute('aria-live', 'off');
+  $('call-all').disabled = true;
+  $('summary').textContent = '';
+  try {
+    const outcomes = await Promise.all(rows.map((row) => row.call()));
+    const count = (o) => outcomes.filter((x) => x === o).length;
+    const parts = [`${count('allowed')} allowed`, `${count('denied')} denied`];
+    if (count('error')) parts.push(`${count('error')} failed`);
+    $('summary').textContent = `Called ${rows.length} endpoints: ${parts.join(', ')}.`;
+  } finally {
+    for (const row of rows) row.result.setAttribute('aria-live', 'polite');
+    $('call-all').disabled = false;
+  }
 }
 
 // errorCode returns the "error" field of a JSON error body, if any.
