@@ -138,7 +138,7 @@ func retarget(cases []hostileCase, base string, opaque401 bool) []hostileCase {
 // ones auth.Describe chooses, which say nothing about why.
 var describedBodies = func() map[string]auth.Body {
 	m := map[string]auth.Body{}
-	for _, err := range []error{auth.ErrNoToken, auth.ErrInvalidToken, auth.ErrTokenExpired, auth.ErrForbidden, auth.ErrUnavailable} {
+	for _, err := range []error{auth.ErrNoToken, auth.ErrInvalidToken, auth.ErrTokenExpired, auth.ErrIssuerNotAccepted, auth.ErrTokenUsed, auth.ErrForbidden, auth.ErrUnavailable} {
 		b := auth.Describe(err).Body()
 		m[b.Message] = b
 	}
@@ -152,7 +152,7 @@ var internals = []string{
 	"panic", "goroutine", "runtime error", ".go:", "json:", "invalid character", "unexpected end",
 	"illegal base64", "x509", "crypto/", "rsa", "dial tcp", "connection refused", "deadline exceeded",
 	"eof", "signature does not verify", "unknown key id", "malformed", "compact jws", "refused", "kid",
-	"header parameter", "not accepted", "127.0.0.1",
+	"header parameter", "127.0.0.1",
 }
 
 func checkAnswer(t *testing.T, req request, want int, code string, r response) {
