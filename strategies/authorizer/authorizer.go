@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -38,21 +37,21 @@ func New(a auth.Authenticator, routes []Route, log *slog.Logger) *Authorizer {
 // Token answers a REST API TOKEN authorizer: authorizationToken is the
 // whole Authorization header value.
 func (z *Authorizer) Token(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return z.rest(ctx, auth.Request{Header: http.Header{"Authorization": {ev.AuthorizationToken}}}, ev.MethodArn)
+	return z.rest(ctx, http.Header{"Authorization": {ev.AuthorizationToken}}, ev.MethodArn)
 }
 
 // Request answers a REST API REQUEST authorizer, which sees every header.
 func (z *Authorizer) Request(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return z.rest(ctx, auth.Request{Header: headers(ev.MultiValueHeaders, ev.Headers)}, ev.MethodArn)
+	return z.rest(ctx, headers(ev.MultiValueHeaders, ev.Headers), ev.MethodArn)
 }
 
-func (z *Authorizer) rest(ctx context.Context, req auth.Request, methodArn string) (events.APIGatewayCustomAuthorizerResponse, error) {
+func (z *Authorizer) rest(ctx context.Context, h http.Header, methodArn string) (events.APIGatewayCustomAuthorizerResponse, error) {
 	arn, err := ParseMethodARN(methodArn)
 	if err != nil {
 		z.log.ErrorContext(ctx, "authorizer: malformed methodArn")
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
-	p, err := z.authenticate(ctx, req)
+	p, err := z.authenticate(ctx, h)
 	if err != nil {
 		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
@@ -65,12 +64,8 @@ func (z *Authorizer) rest(ctx context.Context, req auth.Request, methodArn strin
 // answer holds for the event's route only: see the package comment on
 // caching.
 func (z *Authorizer) HTTP(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
-	h := headers(nil, ev.Headers)
-	if len(ev.Cookies) > 0 {
-		// Payload 2.0 moves cookies out of the headers.
-		h.Set("Cookie", strings.Join(ev.Cookies, "; "))
-	}
-	p, err := z.authenticate(ctx, auth.Request{Header: h})
+	// ev.Cookies are not read: they are not the identity source.
+	p, err := z.authenticate(ctx, headers(nil, ev.Headers))
 	if err != nil {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 	}
@@ -88,10 +83,24 @@ func (z *Authorizer) HTTP(ctx context.Context, ev events.APIGatewayV2CustomAutho
 	return events.APIGatewayV2CustomAuthorizerSimpleResponse{IsAuthorized: true, Context: contextOf(p)}, nil
 }
 
-// authenticate maps the outcome to what API Gateway understands: the
-// caller, ErrUnauthorized (401), or errUnavailable (AUTHORIZER_FAILURE).
-func (z *Authorizer) authenticate(ctx context.Context, req auth.Request) (*auth.Principal, error) {
-	p, err := z.authn.Authenticate(ctx, req)
+// authenticate decides on the identity source alone and maps the outcome
+// to what API Gateway understands: the caller, ErrUnauthorized (401), or
+// errUnavailable (AUTHORIZER_FAILURE).
+//
+// API Gateway caches a decision under the identity source, the
+// Authorization header. A decision that also read another header (the
+// Netlify provider falls back to the nf_jwt cookie) would be handed, for
+// the whole TTL, to every caller who sends the same Authorization header:
+// a shared Basic site password plus one admin's cookie would make everyone
+// with that password admin. So the authenticator sees that header only,
+// and only when it holds a Bearer token.
+func (z *Authorizer) authenticate(ctx context.Context, h http.Header) (*auth.Principal, error) {
+	identity := http.Header{"Authorization": h.Values("Authorization")}
+	_, err := auth.BearerToken(identity)
+	var p *auth.Principal
+	if err == nil {
+		p, err = z.authn.Authenticate(ctx, auth.Request{Header: identity})
+	}
 	if err == nil {
 		return p, nil
 	}

@@ -21,6 +21,12 @@
 // there the cache key must include the route ($context.routeKey) or caching
 // must stay off; template.yaml and the README say so.
 //
+// For the same reason every event type decides on the identity source
+// alone: the Authorization header, holding a Bearer token. Whatever else a
+// REQUEST or HTTP API event carries (cookies such as Netlify's nf_jwt,
+// other headers) is not in the cache key, so a decision that read it would
+// be served to callers who never sent it.
+//
 // Pros: the token is checked once per TTL, before any function runs; the
 // function stays free of auth code. Cons: AWS API Gateway only (Netlify has
 // no authorizers), and the route table must be kept in step with the API.
