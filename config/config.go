@@ -244,7 +244,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.OneTime = loadOneTime(getenv, c.InLambda, fail)
-	c.Netlify = loadNetlify(getenv, fail)
+	if c.OneTime.SigningKey != nil && c.OneTime.RedisURL == "" && !c.DevIssuer && !c.InLambda {
+		// Instances sharing the key accept each other's tokens; each with
+		// its own in-memory record of used ones would accept a token once
+		// per instance. (In Lambda the target function needs Redis.)
+		fail("REDIS_URL", "required with ONETIME_SIGNING_KEY outside the development setup: instances sharing the key would each accept a single-use token once; set REDIS_URL, or unset ONETIME_SIGNING_KEY to let each instance sign with its own key")
+	}
+	c.Netlify = loadNetlify(getenv, c.DevIssuer, fail)
 	return c, errors.Join(errs...)
 }
 

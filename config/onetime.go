@@ -99,8 +99,15 @@ func LoadFunction(getenv func(string) string, needs ...string) (Function, error)
 		LogFormat:      "text",
 		OneTimeJWKSURL: getenv("ONETIME_JWKS_URL"),
 		RedisURL:       getenv("REDIS_URL"),
-		Netlify:        loadNetlify(getenv, fail),
 	}
+	// `netlify dev` runs functions through a local Lambda runtime, so they
+	// see AWS_LAMBDA_RUNTIME_API, and sets NETLIFY_DEV=true; its proxy
+	// verifies nf_jwt with the [dev] secret, and the functions must too.
+	netlifyDev, err := Bool(getenv, "NETLIFY_DEV")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	f.Netlify = loadNetlify(getenv, !f.InLambda || netlifyDev, fail)
 	if f.InLambda {
 		f.LogFormat = "json"
 	}
@@ -134,7 +141,10 @@ func LoadFunction(getenv func(string) string, needs ...string) (Function, error)
 	return f, errors.Join(errs...)
 }
 
-func loadNetlify(getenv func(string) string, fail func(name, format string, args ...any)) Netlify {
+// loadNetlify reads the Identity settings. devSetup says the published
+// [dev] secret is acceptable: the development issuer runs, or `netlify dev`
+// runs the functions.
+func loadNetlify(getenv func(string) string, devSetup bool, fail func(name, format string, args ...any)) Netlify {
 	n := Netlify{
 		RolesPath: or(getenv("NETLIFY_ROLES_PATH"), auth.DefaultNetlifyRolesPath),
 		TOMLPath:  or(getenv("NETLIFY_TOML"), "netlify.toml"),
@@ -142,6 +152,9 @@ func loadNetlify(getenv func(string) string, fail func(name, format string, args
 	if v := getenv("NETLIFY_JWT_SECRET"); v != "" {
 		if len(v) < 32 {
 			fail("NETLIFY_JWT_SECRET", "%d bytes: HS256 needs a secret of at least 32 bytes (RFC 7518 §3.2)", len(v))
+		}
+		if v == PublishedDevJWTSecret && !devSetup {
+			fail("NETLIFY_JWT_SECRET", "is netlify.toml's published [dev] jwtSecret, with which anyone can sign an admin nf_jwt; set the site's own Identity JWT secret")
 		}
 		n.JWTSecret = []byte(v)
 	}
@@ -178,3 +191,9 @@ func pemFromEnv(v string) string {
 	}
 	return v
 }
+
+// PublishedDevJWTSecret is netlify.toml's [dev] jwtSecret: what `netlify
+// dev` and the local server with the development issuer verify nf_jwt
+// with. It is in the repository, so anyone can sign an admin token with
+// it: no deployment may take it as NETLIFY_JWT_SECRET.
+const PublishedDevJWTSecret = "fnguard-development-only-identity-jwt-secret"

@@ -5,6 +5,9 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -139,4 +142,113 @@ func rsaPEM(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+// publishedSecret is netlify.toml's [dev] jwtSecret, as the file has it.
+func publishedSecret(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "netlify.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^\s*jwtSecret\s*=\s*"([^"]*)"`).FindStringSubmatch(string(raw))
+	if m == nil {
+		t.Fatal("netlify.toml has no [dev] jwtSecret")
+	}
+	return m[1]
+}
+
+func TestPublishedDevSecretIsNetlifyTomls(t *testing.T) {
+	if got := publishedSecret(t); got != PublishedDevJWTSecret {
+		t.Fatalf("netlify.toml's [dev] jwtSecret is %q, PublishedDevJWTSecret %q: the deployed functions would not recognise it", got, PublishedDevJWTSecret)
+	}
+}
+
+// TestPublishedDevSecretIsRefusedWhereItMatters: anyone can read the [dev]
+// jwtSecret in the repository and sign an admin nf_jwt with it, so no
+// deployment may verify tokens with it.
+func TestPublishedDevSecretIsRefusedWhereItMatters(t *testing.T) {
+	dev := publishedSecret(t)
+	lambda := []string{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"}
+	issuer := []string{"AUTH0_DOMAIN", "t.auth0.com", "AUTH0_AUDIENCE", "x"}
+	functions := []struct {
+		name    string
+		env     []string
+		refused bool
+	}{
+		{"a deployed function refuses the published secret", append(lambda, "NETLIFY_JWT_SECRET", dev), true},
+		{"a deployed function refuses the published secret for every need", append(lambda, "NETLIFY_JWT_SECRET", dev, "ONETIME_JWKS_URL", "https://site.test/api/.well-known/jwks.json", "REDIS_URL", "redis://redis.test:6379"), true},
+		{"a function under netlify dev may use it", append(lambda, "NETLIFY_JWT_SECRET", dev, "NETLIFY_DEV", "true"), false},
+		{"a deployed function with its own secret starts", append(lambda, "NETLIFY_JWT_SECRET", "a-site-secret-that-is-long-enough-for-hs256"), false},
+		{"a function outside Lambda may use it", []string{"NETLIFY_JWT_SECRET", dev}, false},
+	}
+	for _, tc := range functions {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadFunction(env(tc.env...), "netlify")
+			checkRefusal(t, err, tc.refused, dev)
+		})
+	}
+	flagship := []struct {
+		name    string
+		env     []string
+		refused bool
+	}{
+		{"the local server with a real issuer refuses it", append(issuer, "NETLIFY_JWT_SECRET", dev), true},
+		{"the flagship in Lambda refuses it", append(append(lambda, issuer...), "NETLIFY_JWT_SECRET", dev), true},
+		{"the local server with the development issuer may use it", []string{"NETLIFY_JWT_SECRET", dev}, false},
+	}
+	for _, tc := range flagship {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(tc.env...))
+			checkRefusal(t, err, tc.refused, dev)
+		})
+	}
+}
+
+func checkRefusal(t *testing.T, err error, refused bool, secret string) {
+	t.Helper()
+	if !refused {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "NETLIFY_JWT_SECRET") || !strings.Contains(err.Error(), "netlify.toml") {
+		t.Fatalf("err = %v, want one naming NETLIFY_JWT_SECRET and netlify.toml", err)
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("message %q shows the secret", err)
+	}
+}
+
+// TestSingleUseTokensAcrossInstancesNeedRedis: instances that share
+// ONETIME_SIGNING_KEY accept each other's tokens; each with its own
+// in-memory record of used ones would accept a token once per instance.
+func TestSingleUseTokensAcrossInstancesNeedRedis(t *testing.T) {
+	keyPEM := testSigningKeyPEM(t)
+	issuer := []string{"AUTH0_DOMAIN", "t.auth0.com", "AUTH0_AUDIENCE", "x"}
+	tests := []struct {
+		name    string
+		env     []string
+		refused bool
+	}{
+		{"a real issuer with a shared signing key and no Redis is refused", append(issuer, "ONETIME_SIGNING_KEY", keyPEM), true},
+		{"a real issuer with a shared signing key and Redis starts", append(issuer, "ONETIME_SIGNING_KEY", keyPEM, "REDIS_URL", "redis://redis.test:6379"), false},
+		{"a real issuer without a signing key starts: each instance signs with its own", issuer, false},
+		{"the development issuer with a signing key and no Redis starts", []string{"ONETIME_SIGNING_KEY", keyPEM}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(tc.env...))
+			if !tc.refused {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), "ONETIME_SIGNING_KEY") {
+				t.Fatalf("err = %v, want one naming REDIS_URL and ONETIME_SIGNING_KEY", err)
+			}
+		})
+	}
 }
