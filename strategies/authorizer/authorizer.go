@@ -18,8 +18,9 @@ import (
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // errUnavailable fails an invocation when no decision could be made (the
-// issuer's keys never loaded). API Gateway answers AUTHORIZER_FAILURE,
-// which template.yaml maps to the flagship's 503.
+// issuer's keys never loaded). API Gateway answers AUTHORIZER_FAILURE or
+// AUTHORIZER_CONFIGURATION_ERROR, which template.yaml both maps to the
+// flagship's 503.
 var errUnavailable = errors.New("authorization temporarily unavailable")
 
 // Authorizer decides API Gateway requests with an auth.Authenticator.

@@ -365,9 +365,10 @@ func TestGatewayResponsesAreTheFlagships(t *testing.T) {
 		body      string
 		challenge string
 	}{
-		"UNAUTHORIZED":       {401, strategytest.NoTokenBody, strategytest.NoTokenChallenge},
-		"ACCESS_DENIED":      {403, strategytest.ForbiddenBody, strategytest.ForbiddenChallenge},
-		"AUTHORIZER_FAILURE": {503, `{"error":"temporarily_unavailable","message":"Authorization is temporarily unavailable; try again shortly."}` + "\n", ""},
+		"UNAUTHORIZED":                   {401, strategytest.NoTokenBody, strategytest.NoTokenChallenge},
+		"ACCESS_DENIED":                  {403, strategytest.ForbiddenBody, strategytest.ForbiddenChallenge},
+		"AUTHORIZER_FAILURE":             {503, `{"error":"temporarily_unavailable","message":"Authorization is temporarily unavailable; try again shortly."}` + "\n", ""},
+		"AUTHORIZER_CONFIGURATION_ERROR": {503, `{"error":"temporarily_unavailable","message":"Authorization is temporarily unavailable; try again shortly."}` + "\n", ""},
 	} {
 		got := authorizer.GatewayResponse(typ)
 		if got.StatusCode != want.status || got.Body != want.body || got.Headers["WWW-Authenticate"] != want.challenge {

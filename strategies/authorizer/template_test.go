@@ -71,7 +71,7 @@ func readTemplate(t *testing.T) template {
 // local server and the tests use, from drifting apart.
 func TestTemplateGatewayResponsesMatchTheFlagship(t *testing.T) {
 	api := readTemplate(t).Resources["Api"].Properties
-	for _, typ := range []string{"UNAUTHORIZED", "ACCESS_DENIED", "AUTHORIZER_FAILURE"} {
+	for _, typ := range []string{"UNAUTHORIZED", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"} {
 		t.Run(typ+" in template.yaml is the flagship's answer", func(t *testing.T) {
 			got, ok := api.GatewayResponses[typ]
 			if !ok {
