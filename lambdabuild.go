@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -18,6 +19,10 @@ import (
 // no development issuer in production to switch on.
 
 var errLambdaBuild = errors.New("this binary was built for AWS Lambda (-tags lambda.norpc); for the local server, `go run .`")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "fnguard, built for AWS Lambda (-tags lambda.norpc): it serves the flagship through the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API), configured by environment variables (README.md, \"Configuration\"). The local server and the token commands are `go run .`.")
+}
 
 func serve(context.Context, config.Config, func(string) string, *slog.Logger, io.Writer) error {
 	return errLambdaBuild

@@ -4,15 +4,19 @@
 //
 //	go run .                    local server with a development issuer
 //	go run . token --role admin print a development token for a persona
+//	go run . --help             the commands, the personas, the configuration
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -32,27 +36,51 @@ func main() {
 	}
 }
 
+// command is one of the commands besides serving: each parses its own
+// flags and prints its usage on --help.
+type command struct {
+	name, summary string
+	run           func(args []string, cfg config.Config, stdout io.Writer) error
+}
+
+// commands is every command, the one list usage and run read.
+var commands = []command{
+	{"token", "print a development access token for a persona (Authorization: Bearer)", runToken},
+	{"netlify-token", "print a development Netlify Identity token for a persona (the nf_jwt cookie)", runNetlifyToken},
+}
+
 // run reads the configuration and starts the mode it asks for. Everything
 // it needs comes in as arguments, so tests drive it like a process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "help" || asksHelp(args[:1])) {
+		usage(stdout)
+		return nil
+	}
 	cfg, err := config.Load(getenv)
-	if err != nil {
+	if err != nil && !asksHelp(args) {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	if len(args) > 0 && args[0] == "token" {
-		return runToken(args[1:], cfg, stdout)
-	}
-	if len(args) > 0 && args[0] == "netlify-token" {
-		return runNetlifyToken(args[1:], cfg, stdout)
-	}
 	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q (want no command, \"token\" or \"netlify-token\")", args[0])
+		i := slices.IndexFunc(commands, func(c command) bool { return c.name == args[0] })
+		if i < 0 {
+			return fmt.Errorf("unknown command %q (want no command, \"token\" or \"netlify-token\"; see --help)", args[0])
+		}
+		if err := commands[i].run(args[1:], cfg, stdout); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil // the command printed its usage
 	}
 	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
 	if cfg.InLambda {
 		return runLambda(ctx, cfg, log)
 	}
 	return serve(ctx, cfg, getenv, log, stdout)
+}
+
+// asksHelp says whether a command's flags ask for its usage, which needs no
+// configuration (a command parses its flags before it reads any).
+func asksHelp(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" })
 }
 
 // runLambda serves the flagship through the Lambda Runtime API. The

@@ -30,8 +30,8 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		return fmt.Errorf("listen: %w", err)
 	}
 	defer ln.Close()
-	port := ln.Addr().(*net.TCPAddr).Port
-	site, err := netlifydev.New(netlifydev.Options{Config: cfg, Provider: pc, Port: port, Log: log})
+	addr := ln.Addr().(*net.TCPAddr)
+	site, err := netlifydev.New(netlifydev.Options{Config: cfg, Provider: pc, Port: addr.Port, Log: log})
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func serve(ctx context.Context, cfg config.Config, getenv func(string) string, l
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	// Last, so that whoever waits for its last line knows the server is ready.
-	printStartup(stdout, cfg, port, site.Issuer)
+	startup{cfg: cfg, addr: addr, issuer: site.Issuer, provider: pc.Provider}.print(stdout)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

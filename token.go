@@ -17,7 +17,7 @@ import (
 // runToken prints a development access token for a persona, signed with the
 // development issuer's key, for the server started with the same PORT.
 func runToken(args []string, cfg config.Config, stdout io.Writer) error {
-	persona, ttl, err := parsePersona("token", args, stdout)
+	persona, ttl, err := parsePersona("token", "Prints an access token of the development issuer for the local server on the\nsame PORT, for an Authorization: Bearer header.", args, stdout)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func runToken(args []string, cfg config.Config, stdout io.Writer) error {
 // persona, signed with the same local secret `go run .` verifies nf_jwt
 // with: send it as the nf_jwt cookie to try the role rules.
 func runNetlifyToken(args []string, cfg config.Config, stdout io.Writer) error {
-	persona, ttl, err := parsePersona("netlify-token", args, stdout)
+	persona, ttl, err := parsePersona("netlify-token", "Prints a Netlify Identity token signed with the secret the local server\nchecks nf_jwt with (NETLIFY_JWT_SECRET, else netlify.toml's [dev] jwtSecret),\nfor the nf_jwt cookie of the role rules (or, with AUTH_PROVIDER=netlify, a\nfunction's Authorization: Bearer header).", args, stdout)
 	if err != nil {
 		return err
 	}
@@ -60,9 +60,13 @@ func runNetlifyToken(args []string, cfg config.Config, stdout io.Writer) error {
 }
 
 // parsePersona reads the token commands' flags: --role and --ttl.
-func parsePersona(command string, args []string, stdout io.Writer) (devissuer.Persona, time.Duration, error) {
+func parsePersona(command, what string, args []string, stdout io.Writer) (devissuer.Persona, time.Duration, error) {
 	fs := flag.NewFlagSet(command, flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: go run . %s [--role free|paid|admin] [--ttl 1h]\n\n%s\n\nFlags:\n", command, what)
+		fs.PrintDefaults()
+	}
 	role := fs.String("role", "free", "persona: free, paid or admin")
 	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
 	if err := fs.Parse(args); err != nil {

@@ -31,9 +31,16 @@ func main() {
 
 func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("spaconfig", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: go run ./web/cmd/spaconfig [-o web/public/spa-config.json] [-functions netlify/functions]\n\nWrites the page's configuration for Netlify from AUTH0_DOMAIN (or AUTH_ISSUER_URL),\nAUTH0_AUDIENCE and AUTH0_CLIENT_ID.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	out := fs.String("o", "", "file to write (default: standard output)")
 	functions := fs.String("functions", "netlify/functions", "folder holding one subfolder per deployed function")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // fs printed its usage
+	} else if err != nil {
 		return err
 	}
 	cfg, err := config.Load(getenv)

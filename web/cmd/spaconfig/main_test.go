@@ -79,3 +79,20 @@ func TestNamesAMissingClientID(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestHelpPrintsTheUsageAndSucceeds(t *testing.T) {
+	for _, flag := range []string{"-h", "--help"} {
+		t.Run(flag+" prints the usage and succeeds", func(t *testing.T) {
+			var sb strings.Builder
+			// No configuration at all: help needs none.
+			if err := run([]string{flag}, env(nil), &sb); err != nil {
+				t.Fatalf("run %s = %v, want success", flag, err)
+			}
+			for _, want := range []string{"Usage: go run ./web/cmd/spaconfig", "AUTH0_CLIENT_ID", "-functions"} {
+				if !strings.Contains(sb.String(), want) {
+					t.Errorf("usage lacks %q:\n%s", want, sb.String())
+				}
+			}
+		})
+	}
+}
