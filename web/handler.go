@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"strings"
 )
 
 // Handler serves files (index.html at "/") and c as /spa-config.json.
@@ -16,12 +15,7 @@ func Handler(files fs.FS, c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode spa config: %w", err)
 	}
-	// The same policy as netlify.toml's, with the issuer and the API
-	// added to connect-src: the page runs no inline script and no script
-	// from anywhere else, so an injection has nowhere to load code from.
-	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src " + strings.Join(append([]string{"'self'"}, c.origins()...), " ") + "; " +
-		"frame-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	csp := c.CSP()
 	fileServer := http.FileServerFS(files)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /spa-config.json", func(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +26,8 @@ func Handler(files fs.FS, c Config) (http.Handler, error) {
 	mux.HandleFunc("GET /{path...}", func(w http.ResponseWriter, r *http.Request) {
 		if p := r.PathValue("path"); p != "" {
 			// FileServer would list a directory; there is nothing to list.
-			if info, err := fs.Stat(files, p); err != nil || info.IsDir() {
+			// _headers, when Netlify's build step ran here, is for Netlify.
+			if info, err := fs.Stat(files, p); err != nil || info.IsDir() || p == "_headers" {
 				http.NotFound(w, r)
 				return
 			}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/functions"
@@ -318,5 +319,22 @@ func TestVendoredAuth0SPAJSMatchesThePin(t *testing.T) {
 	m := regexp.MustCompile(`name:"auth0-spa-js",version:"([^"]+)"`).FindSubmatch(js)
 	if m == nil || string(m[1]) != pinned {
 		t.Errorf("vendored auth0-spa-js is %q, want %q: run web/vendor.sh", m, pinned)
+	}
+}
+
+// Netlify's build writes _headers into public/; when that build ran in a
+// checkout, the local server must not publish it as a page.
+func TestTheNetlifyHeadersFileIsNotServed(t *testing.T) {
+	files := fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}, "_headers": {Data: []byte("/*\n  X-Test: 1\n")}}
+	h, err := web.Handler(files, web.Config{ClientID: "spa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"/": 200, "/_headers": 404} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s = %d, want %d", path, rec.Code, want)
+		}
 	}
 }

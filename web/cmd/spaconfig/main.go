@@ -1,7 +1,8 @@
 // Command spaconfig writes the single-page app's configuration for Netlify,
-// where no server of ours answers /spa-config.json. Netlify's build runs
+// where no server of ours answers /spa-config.json, and its
+// Content-Security-Policy as a _headers file. Netlify's build runs
 //
-//	go run ./web/cmd/spaconfig -o web/public/spa-config.json
+//	go run ./web/cmd/spaconfig -o web/public/spa-config.json -headers web/public/_headers
 //
 // with the site's environment (AUTH0_DOMAIN, AUTH0_AUDIENCE,
 // AUTH0_CLIENT_ID), so the published page is configured exactly as the
@@ -33,11 +34,12 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("spaconfig", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: go run ./web/cmd/spaconfig [-o web/public/spa-config.json] [-functions netlify/functions]\n\nWrites the page's configuration for Netlify from AUTH0_DOMAIN (or AUTH_ISSUER_URL),\nAUTH0_AUDIENCE and AUTH0_CLIENT_ID.\n\nFlags:\n")
+		fmt.Fprintf(stdout, "Usage: go run ./web/cmd/spaconfig [-o web/public/spa-config.json] [-headers web/public/_headers] [-functions netlify/functions]\n\nWrites the page's configuration and Content-Security-Policy for Netlify from AUTH0_DOMAIN (or AUTH_ISSUER_URL),\nAUTH0_AUDIENCE and AUTH0_CLIENT_ID.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	out := fs.String("o", "", "file to write (default: standard output)")
 	functions := fs.String("functions", "netlify/functions", "folder holding one subfolder per deployed function")
+	headers := fs.String("headers", "", "the _headers file to write with the page's Content-Security-Policy (default: none)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil // fs printed its usage
 	} else if err != nil {
@@ -65,6 +67,11 @@ func run(args []string, getenv func(string) string, stdout io.Writer) error {
 		return err
 	}
 	b = append(b, '\n')
+	if *headers != "" {
+		if err := os.WriteFile(*headers, []byte(web.NetlifyHeaders(sc)), 0o644); err != nil {
+			return err
+		}
+	}
 	if *out == "" {
 		_, err = stdout.Write(b)
 		return err

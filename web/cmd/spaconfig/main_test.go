@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +96,96 @@ func TestHelpPrintsTheUsageAndSucceeds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Netlify sends the Content-Security-Policy the build wrote to _headers; the
+// local server sends the one it builds. For any issuer, the two are the same
+// policy, and it lets the page reach that issuer.
+func TestTheHeadersNetlifyPublishesCarryTheLocalServersPolicy(t *testing.T) {
+	tests := []struct {
+		name, wantOrigin string
+		env              map[string]string
+	}{
+		{"an Auth0 tenant", "https://tenant.eu.auth0.com", map[string]string{"AUTH0_DOMAIN": "tenant.eu.auth0.com"}},
+		{"an Auth0 custom domain", "https://login.example.com", map[string]string{"AUTH0_DOMAIN": "login.example.com"}},
+		{"another OIDC issuer", "https://idp.example.org", map[string]string{"AUTH_ISSUER_URL": "https://idp.example.org/realms/fnguard/"}},
+	}
+	for _, tt := range tests {
+		t.Run("with "+tt.name+" the two agree and name its origin", func(t *testing.T) {
+			tt.env["AUTH0_AUDIENCE"], tt.env["AUTH0_CLIENT_ID"] = "https://api.example", "abc123"
+			dir := t.TempDir()
+			out, headers := filepath.Join(dir, "spa-config.json"), filepath.Join(dir, "_headers")
+			if err := run([]string{"-o", out, "-headers", headers, "-functions", dir}, env(tt.env), nil); err != nil {
+				t.Fatal(err)
+			}
+			published := netlifyCSP(t, headers)
+
+			b, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sc web.Config
+			if err := json.Unmarshal(b, &sc); err != nil {
+				t.Fatal(err)
+			}
+			h, err := web.Handler(web.Files(), sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+			if local := rec.Header().Get("Content-Security-Policy"); rec.Code != 200 || local != published {
+				t.Fatalf("local server: %d %q\n_headers: %q", rec.Code, local, published)
+			}
+			if !strings.Contains(published, "connect-src 'self' "+tt.wantOrigin+";") {
+				t.Errorf("CSP %q does not let the page reach %s", published, tt.wantOrigin)
+			}
+		})
+	}
+}
+
+// netlifyCSP reads the policy of "/*" from a _headers file.
+func netlifyCSP(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csp string
+	inAll := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "":
+		case !strings.HasPrefix(line, " "):
+			inAll = line == "/*"
+		case inAll:
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), "Content-Security-Policy: "); ok {
+				csp = v
+			}
+		}
+	}
+	if csp == "" {
+		t.Fatalf("%s sets no Content-Security-Policy for /*:\n%s", path, b)
+	}
+	return csp
+}
+
+// The policy comes from _headers alone: a second one in netlify.toml would
+// be sent too, and a browser enforces both (the stricter wins), which is
+// how a custom domain ended up blocked.
+func TestNetlifyTOMLLeavesTheCSPToTheBuild(t *testing.T) {
+	b, err := os.ReadFile("../../../netlify.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toml := string(b)
+	for _, line := range strings.Split(toml, "\n") {
+		if strings.Contains(line, "Content-Security-Policy") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			t.Errorf("netlify.toml sets a Content-Security-Policy: %s", line)
+		}
+	}
+	if !strings.Contains(toml, `publish = "web/public"`) || !strings.Contains(toml, "spaconfig -o web/public/spa-config.json -headers web/public/_headers") {
+		t.Errorf("netlify.toml's build does not write web/public/_headers beside spa-config.json")
 	}
 }
