@@ -19,12 +19,17 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 export PATH="$(go env GOPATH)/bin:$PATH"
-if ! command -v staticcheck >/dev/null; then
-  log "installing staticcheck"
-  go install honnef.co/go/tools/cmd/staticcheck@v0.7.0
+staticcheck_version=0.8.2
+if ! staticcheck -version 2>/dev/null | grep -qE "\(v?$staticcheck_version\)"; then
+  log "installing staticcheck $staticcheck_version"
+  go install "honnef.co/go/tools/cmd/staticcheck@v$staticcheck_version"
 fi
 
 # --- static checks ---------------------------------------------------------
+# go.mod and go.sum must be what `go mod tidy` makes of the imports, so a
+# dependency added, dropped or upgraded by hand fails here, not in review.
+log "go mod tidy -diff"
+go mod tidy -diff
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
