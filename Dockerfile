@@ -4,7 +4,17 @@
 # Without an issuer the development issuer starts and binds to 127.0.0.1
 # only (it hands out admin tokens); add -e HOST=0.0.0.0 -e DEV_ISSUER_EXPOSE=true
 # to reach it, in development only.
-FROM golang:1.26-bookworm AS build
+#
+# Image names are fully qualified, so podman and other engines without
+# Docker's short-name alias table build this file as it is.
+#
+# Tags move. For a reproducible build, pin each image by digest: look it up
+#   docker buildx imagetools inspect docker.io/library/golang:1.26-bookworm
+#   (or: skopeo inspect docker://docker.io/library/golang:1.26-bookworm)
+# and write the tag with its digest, e.g.
+#   FROM docker.io/library/golang:1.26-bookworm@sha256:<digest> AS build
+# then let a bot (Renovate, Dependabot) propose digest updates.
+FROM docker.io/library/golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
