@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -57,13 +59,15 @@ func Audit(ctx context.Context, attrs ...slog.Attr) {
 const RequestIDHeader = "X-Request-Id"
 
 // Middleware logs one line per request: method, path, route, status, bytes,
-// duration, request id and whatever downstream code added with Set; plus an
+// duration, our request id (also sent back as X-Request-Id), the client's
+// X-Request-Id as client_request_id when it is plain, and whatever downstream code added with Set; plus an
 // audit line for each 401 and 403.
 func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
+	ids := newRequestIDs()
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			id := requestID(r)
+			id := ids.next()
 			w.Header().Set(RequestIDHeader, id)
 			e := &entry{}
 			ctx := context.WithValue(r.Context(), entryKey{}, e)
@@ -90,6 +94,10 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Duration("duration", time.Since(start)),
 				slog.String("request_id", id),
 			)
+			clientID := clientRequestID(r)
+			if clientID != "" {
+				attrs = append(attrs, slog.String("client_request_id", clientID))
+			}
 			attrs = append(attrs, seed...)
 			attrs = append(attrs, e.attrs...)
 			audit := e.audit
@@ -108,6 +116,9 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 					slog.Int("status", status),
 					slog.String("request_id", id),
 				}, seed...)
+				if clientID != "" {
+					a = append(a, slog.String("client_request_id", clientID))
+				}
 				a = append(a, audit...)
 				log.LogAttrs(ctx, slog.LevelWarn, "access denied", a...)
 			}
@@ -115,15 +126,35 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
-// requestID keeps a client's X-Request-Id only when it is short and plain,
-// so it cannot smuggle anything into logs; otherwise it makes one up.
-func requestID(r *http.Request) string {
+// requestIDs hands out the ids of one Middleware's requests: a random
+// prefix per Middleware, so that two instances' ids do not collide, then a
+// counter, so that no two requests share one. A client's X-Request-Id is
+// never used as ours: anyone could send the id of another request and make
+// two requests look like one in the logs.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &requestIDs{prefix: hex.EncodeToString(b[:]) + "-"}
+}
+
+func (ids *requestIDs) next() string {
+	var buf [40]byte
+	b := append(buf[:0], ids.prefix...)
+	return string(strconv.AppendUint(b, ids.n.Add(1), 16))
+}
+
+// clientRequestID is the client's X-Request-Id when it is short and plain
+// (so it cannot smuggle anything into a log line), for the log only.
+func clientRequestID(r *http.Request) string {
 	if id := r.Header.Get(RequestIDHeader); id != "" && len(id) <= 64 && plain(id) {
 		return id
 	}
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	return ""
 }
 
 func plain(s string) bool {

@@ -92,23 +92,50 @@ func TestMiddlewareWritesRequestAndAuditLines(t *testing.T) {
 	}
 }
 
-func TestRequestIDFromClientOnlyWhenPlain(t *testing.T) {
+func TestRequestIDIsOursAndTheClientsIsLoggedApart(t *testing.T) {
 	tests := []struct {
-		name, in string
-		kept     bool
+		name, sent   string
+		clientLogged string // "" when the client's id must not be logged
 	}{
-		{"a plain id is kept", "abc-123_x.y", true},
-		{"an id with spaces is replaced", "abc 123", false},
-		{"an id with a newline is replaced", "abc\ninjected=1", false},
-		{"an overlong id is replaced", strings.Repeat("a", 65), false},
+		{"a plain client id is logged apart from ours", "abc-123_x.y", "abc-123_x.y"},
+		{"no client id logs none", "", ""},
+		{"a client id with spaces is not logged", "abc 123", ""},
+		{"a client id with a newline is not logged", "abc\ninjected=1", ""},
+		{"an overlong client id is not logged", strings.Repeat("a", 65), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest("GET", "/", nil)
-			req.Header[RequestIDHeader] = []string{tt.in}
-			got := requestID(req)
-			if (got == tt.in) != tt.kept || got == "" {
-				t.Errorf("requestID = %q (kept = %v)", got, got == tt.in)
+			var buf bytes.Buffer
+			h := Middleware(New(&buf, "json", slog.LevelInfo))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				Audit(r.Context(), slog.String("reason", "test"))
+				w.WriteHeader(http.StatusUnauthorized)
+			}))
+			// The same client id twice: the two requests must not look like one.
+			var ids []string
+			for range 2 {
+				req := httptest.NewRequest("GET", "/api/me", nil)
+				if tt.sent != "" {
+					req.Header[RequestIDHeader] = []string{tt.sent}
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				ids = append(ids, rec.Header().Get(RequestIDHeader))
+			}
+			if ids[0] == "" || ids[0] == ids[1] || ids[0] == tt.sent || ids[1] == tt.sent {
+				t.Fatalf("X-Request-Id answers = %q for a client id %q: want two ids of our own", ids, tt.sent)
+			}
+			ls := lines(t, &buf)
+			if len(ls) != 4 {
+				t.Fatalf("want a request and an audit line per request, got %d:\n%s", len(ls), buf.String())
+			}
+			for i, l := range ls {
+				if l["request_id"] != ids[i/2] {
+					t.Errorf("line %d request_id = %v, want %s", i, l["request_id"], ids[i/2])
+				}
+				got, _ := l["client_request_id"].(string)
+				if got != tt.clientLogged {
+					t.Errorf("line %d client_request_id = %q, want %q", i, got, tt.clientLogged)
+				}
 			}
 		})
 	}
