@@ -3,6 +3,9 @@ package routes
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/fnguard/fnguard/auth"
 )
@@ -24,6 +27,39 @@ func handleNotFound(w http.ResponseWriter, r *http.Request) {
 	respondError(w, http.StatusNotFound, "not_found", "No such route.")
 }
 
-func handleMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	respondError(w, http.StatusMethodNotAllowed, "method_not_allowed", "This route does not accept "+r.Method+".")
+// handleMethodNotAllowed answers a method the route does not take with the
+// Allow header RFC 9110 (§15.5.6) requires. chi also calls it for a method
+// it does not know at all, on any path; a path no method reaches is a 404.
+func handleMethodNotAllowed(routes chi.Routes) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.RawPath // what chi routes on
+		if path == "" {
+			path = r.URL.Path
+		}
+		allowed := Allowed(routes, path)
+		if allowed == "" {
+			handleNotFound(w, r)
+			return
+		}
+		w.Header().Set("Allow", allowed)
+		respondError(w, http.StatusMethodNotAllowed, "method_not_allowed", "This route does not accept "+r.Method+".")
+	}
 }
+
+// Allowed is the value of the Allow header for path: the methods routes
+// has a route for, or "" when it has none. A chi router's own 405 handler
+// lists them, but one set with MethodNotAllowed is not told. routes must
+// hold the path's routes themselves: chi matches the exact path of a
+// Mount for every method.
+func Allowed(routes chi.Routes, path string) string {
+	var allowed []string
+	for _, m := range methods {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	return strings.Join(allowed, ", ")
+}
+
+// methods are the methods a route of ours may take.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}

@@ -43,7 +43,7 @@ func New(o Options) *chi.Mux {
 	r := chi.NewRouter()
 	// Set before Mount so that mounted routers inherit JSON 404 and 405.
 	r.NotFound(handleNotFound)
-	r.MethodNotAllowed(handleMethodNotAllowed)
+	r.MethodNotAllowed(handleMethodNotAllowed(r))
 	r.Use(
 		dropProxyHeaders,
 		logger.Middleware(o.Logger),

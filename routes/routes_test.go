@@ -181,12 +181,17 @@ func TestUnknownRouteAndMethodAreJSON(t *testing.T) {
 		name, method, path string
 		status             int
 		code               string
+		allow              string // RFC 9110 §15.5.6: every 405 lists what the route takes
 	}{
-		{"unknown API route is 404", "GET", "/api/nope", 404, "not_found"},
-		{"unknown top-level path is 404", "GET", "/elsewhere", 404, "not_found"},
-		{"POST to a GET route is 405", "POST", "/api/me", 405, "method_not_allowed"},
-		{"DELETE on public is 405", "DELETE", "/api/public", 405, "method_not_allowed"},
-		{"405 needs no token even on a protected route", "PUT", "/api/admin", 405, "method_not_allowed"},
+		{"unknown API route is 404", "GET", "/api/nope", 404, "not_found", ""},
+		{"unknown top-level path is 404", "GET", "/elsewhere", 404, "not_found", ""},
+		{"POST to a GET route is 405 and allows GET", "POST", "/api/me", 405, "method_not_allowed", "GET"},
+		{"DELETE on public is 405 and allows GET", "DELETE", "/api/public", 405, "method_not_allowed", "GET"},
+		{"405 needs no token even on a protected route", "PUT", "/api/admin", 405, "method_not_allowed", "GET"},
+		{"GET on the POST-only tokens route is 405 and allows POST", "GET", "/api/tokens", 405, "method_not_allowed", "POST"},
+		{"405 under the Netlify base path allows GET", "POST", "/.netlify/functions/api/paid", 405, "method_not_allowed", "GET"},
+		{"a method chi does not know on a route is 405", "BREW", "/api/me", 405, "method_not_allowed", "GET"},
+		{"a method chi does not know on no route is 404", "BREW", "/api/nope", 404, "not_found", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,6 +201,9 @@ func TestUnknownRouteAndMethodAreJSON(t *testing.T) {
 			}
 			if body := decodeBody(t, rec); body["error"] != tt.code || body["message"] == "" {
 				t.Errorf("body = %v", body)
+			}
+			if got := strings.Join(rec.Header().Values("Allow"), ", "); got != tt.allow {
+				t.Errorf("Allow = %q, want %q", got, tt.allow)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -374,5 +375,40 @@ func TestGatewayResponsesAreTheFlagships(t *testing.T) {
 		if got.StatusCode != want.status || got.Body != want.body || got.Headers["WWW-Authenticate"] != want.challenge {
 			t.Errorf("%s = %d %q %q, want %d %q %q", typ, got.StatusCode, got.Body, got.Headers["WWW-Authenticate"], want.status, want.body, want.challenge)
 		}
+	}
+}
+
+// TestWrongMethodIs405WithAllow: RFC 9110 §15.5.6 requires a 405 to list
+// the methods the route takes, behind the gateway stand-in and in the
+// function itself.
+func TestWrongMethodIs405WithAllow(t *testing.T) {
+	protected := authorizer.Protected(authorizer.Routes(), discard)
+	gateway := &authorizer.Gateway{
+		Authorize:  authorizer.New(auth.AuthenticatorFunc(func(context.Context, auth.Request) (*auth.Principal, error) { return nil, auth.ErrNoToken }), authorizer.Routes(), discard).Request,
+		Function:   protected,
+		Routes:     authorizer.Routes(),
+		PathPrefix: "/.netlify/functions",
+		Log:        discard,
+	}
+	tests := []struct {
+		name string
+		h    guard.Handler
+	}{
+		{"a POST to the gateway stand-in is 405 and allows GET", gateway.Handle},
+		{"a POST to the function is 405 and allows GET", protected},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := strategytest.Event(t, authorizer.Name, "me", "")
+			ev.HTTPMethod = http.MethodPost
+			ev.Resource = "/authorized/me"
+			resp, err := tt.h(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 405 || resp.Headers["Allow"] != "GET" {
+				t.Fatalf("got %d Allow %q, want 405 Allow GET", resp.StatusCode, resp.Headers["Allow"])
+			}
+		})
 	}
 }

@@ -76,7 +76,7 @@ func (g *Gateway) Handle(ctx context.Context, ev events.APIGatewayProxyRequest) 
 		return guard.ErrorResponse(ctx, g.Log, guard.NotFound), nil
 	}
 	if ev.HTTPMethod != route.Method {
-		return guard.ErrorResponse(ctx, g.Log, guard.MethodNotAllowed(ev.HTTPMethod)), nil
+		return guard.ErrorResponse(ctx, g.Log, guard.MethodNotAllowed(ev.HTTPMethod, route.Method)), nil
 	}
 	arn := localARN
 	arn.Method, arn.Path = ev.HTTPMethod, route.Path

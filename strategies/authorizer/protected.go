@@ -55,7 +55,7 @@ func Protected(routes []Route, log *slog.Logger) guard.Handler {
 		case body == nil:
 			return guard.ErrorResponse(ctx, log, guard.NotFound), nil
 		case ev.HTTPMethod != route.Method:
-			return guard.ErrorResponse(ctx, log, guard.MethodNotAllowed(ev.HTTPMethod)), nil
+			return guard.ErrorResponse(ctx, log, guard.MethodNotAllowed(ev.HTTPMethod, route.Method)), nil
 		}
 		p, err := PrincipalFromContext(ev.RequestContext.Authorizer)
 		if err == nil && time.Now().After(p.ExpiresAt.Add(expiryLeeway)) {

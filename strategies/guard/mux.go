@@ -17,9 +17,7 @@ func Mux(log *slog.Logger, routes map[string]Handler) Handler {
 		case !ok:
 			return ErrorResponse(ctx, log, NotFound), nil
 		case ev.HTTPMethod != http.MethodGet:
-			resp := ErrorResponse(ctx, log, MethodNotAllowed(ev.HTTPMethod))
-			resp.Headers["Allow"] = http.MethodGet
-			return resp, nil
+			return ErrorResponse(ctx, log, MethodNotAllowed(ev.HTTPMethod, http.MethodGet)), nil
 		}
 		return h(ctx, ev)
 	}

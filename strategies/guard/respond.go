@@ -57,6 +57,7 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	Allow   string // the Allow header of a 405 (RFC 9110 §15.5.6)
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -64,9 +65,10 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // NotFound is the answer for an endpoint a function does not have.
 var NotFound = &Error{Status: http.StatusNotFound, Code: "not_found", Message: "No such route."}
 
-// MethodNotAllowed is the answer for a method an endpoint does not take.
-func MethodNotAllowed(method string) *Error {
-	return &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "This route does not accept " + method + "."}
+// MethodNotAllowed is the answer for a method an endpoint does not take;
+// allow is what it takes.
+func MethodNotAllowed(method, allow string) *Error {
+	return &Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "This route does not accept " + method + ".", Allow: allow}
 }
 
 // ErrorResponse answers a handler's error: auth errors through Deny, *Error
@@ -75,7 +77,11 @@ func ErrorResponse(ctx context.Context, log *slog.Logger, err error) events.APIG
 	var he *Error
 	switch {
 	case errors.As(err, &he):
-		return JSON(he.Status, auth.Body{Error: he.Code, Message: he.Message})
+		resp := JSON(he.Status, auth.Body{Error: he.Code, Message: he.Message})
+		if he.Allow != "" {
+			resp.Headers["Allow"] = he.Allow
+		}
+		return resp
 	case isAuthError(err):
 		return Deny(ctx, log, err)
 	default:

@@ -10,12 +10,14 @@ package singleuse
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/onetime"
+	"github.com/fnguard/fnguard/routes"
 )
 
 // Name is the function's name, and the audience of its tokens.
@@ -28,20 +30,28 @@ const BasePath = "/.netlify/functions/" + Name
 // a request log, and Routes under BasePath.
 func New(r *onetime.Redeemer, log *slog.Logger) *chi.Mux {
 	mux := chi.NewRouter()
-	mux.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+	sub := Routes(r)
+	notFound := func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, auth.Body{Error: "not_found", Message: "No such route."})
-	})
+	}
+	mux.NotFound(notFound)
 	mux.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		allowed := routes.Allowed(sub, "/"+strings.TrimPrefix(strings.TrimPrefix(req.URL.Path, BasePath), "/"))
+		if allowed == "" { // a method chi does not know, on no route
+			notFound(w, req)
+			return
+		}
+		w.Header().Set("Allow", allowed)
 		writeJSON(w, http.StatusMethodNotAllowed, auth.Body{Error: "method_not_allowed", Message: "This route does not accept " + req.Method + "."})
 	})
 	mux.Use(logger.Middleware(log))
-	mux.Mount(BasePath, Routes(r))
+	mux.Mount(BasePath, sub)
 	return mux
 }
 
 // Routes are the function's routes relative to BasePath; the local server
 // mounts them there, behind its own request log.
-func Routes(r *onetime.Redeemer) http.Handler {
+func Routes(r *onetime.Redeemer) *chi.Mux {
 	mux := chi.NewRouter()
 	mux.Use(noStore)
 	mux.With(onetime.Require(r, onetime.ActionRead)).Get("/", handleRead)

@@ -263,3 +263,32 @@ func fromConfig(cfg config.Function, log *slog.Logger) (*chi.Mux, error) {
 	}
 	return singleuse.New(r, log), nil
 }
+
+func TestWrongMethodIs405WithAllow(t *testing.T) {
+	d := deploy(t, "")
+	tests := []struct {
+		name, method, path string
+		status             int
+		allow              string
+	}{
+		{"POST to the read route is 405 and allows GET", http.MethodPost, "", 405, "GET"},
+		{"GET on export is 405 and allows POST", http.MethodGet, "/export", 405, "POST"},
+		{"a method chi does not know on no route is 404", "BREW", "/nope", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, d.fnURL+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow {
+				t.Fatalf("got %d Allow %q, want %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"), tt.status, tt.allow)
+			}
+		})
+	}
+}
