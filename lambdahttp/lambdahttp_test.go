@@ -322,3 +322,28 @@ func TestInvokeStopsWaitingBeforeTheDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestInvokeReadsHeadersByTheRule: the adapter reads an event's headers as
+// Header says, as guard and the authorizer do (issue 11 point 17).
+func TestInvokeReadsHeadersByTheRule(t *testing.T) {
+	h, _ := newHandler(t)
+	tests := []struct {
+		name  string
+		event []byte
+		want  string
+	}{
+		{"with multiValueHeaders {} the header in headers arrives",
+			v1(t, "GET", "/api/echo", set("multiValueHeaders", map[string]any{}), set("headers", map[string]any{"x-test": "single"})), "single"},
+		{"without multiValueHeaders the header in headers arrives",
+			v1(t, "GET", "/api/echo", without("multiValueHeaders"), set("headers", map[string]any{"x-test": "single"})), "single"},
+		{"with both, multiValueHeaders is read",
+			v1(t, "GET", "/api/echo", set("multiValueHeaders", map[string]any{"x-test": []string{"multi"}}), set("headers", map[string]any{"x-test": "single"})), "multi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := echoOf(t, invoke(t, h, tt.event)).XTest; got != tt.want {
+				t.Errorf("X-Test = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

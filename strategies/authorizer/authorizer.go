@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/lambdahttp"
 )
 
 // ErrUnauthorized fails an authorizer invocation so that API Gateway
@@ -43,7 +44,7 @@ func (z *Authorizer) Token(ctx context.Context, ev events.APIGatewayCustomAuthor
 
 // Request answers a REST API REQUEST authorizer, which sees every header.
 func (z *Authorizer) Request(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return z.rest(ctx, headers(ev.MultiValueHeaders, ev.Headers), ev.MethodArn)
+	return z.rest(ctx, lambdahttp.Header(ev.MultiValueHeaders, ev.Headers), ev.MethodArn)
 }
 
 func (z *Authorizer) rest(ctx context.Context, h http.Header, methodArn string) (events.APIGatewayCustomAuthorizerResponse, error) {
@@ -66,7 +67,7 @@ func (z *Authorizer) rest(ctx context.Context, h http.Header, methodArn string) 
 // caching.
 func (z *Authorizer) HTTP(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	// ev.Cookies are not read: they are not the identity source.
-	p, err := z.authenticate(ctx, headers(nil, ev.Headers))
+	p, err := z.authenticate(ctx, lambdahttp.Header(nil, ev.Headers))
 	if err != nil {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 	}
@@ -124,22 +125,6 @@ const (
 func contextOf(p *auth.Principal) map[string]any {
 	roles, _ := json.Marshal(p.Roles)
 	return map[string]any{ContextSubject: p.Subject, ContextRoles: string(roles), ContextExpires: p.ExpiresAt.Unix()}
-}
-
-func headers(multi map[string][]string, single map[string]string) http.Header {
-	h := http.Header{}
-	if len(multi) > 0 {
-		for k, vs := range multi {
-			for _, v := range vs {
-				h.Add(k, v)
-			}
-		}
-		return h
-	}
-	for k, v := range single {
-		h.Add(k, v)
-	}
-	return h
 }
 
 // Handler is the authorizer's Lambda entry point (a lambda.Handler): it

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 	"github.com/fnguard/fnguard/strategies/guard"
 	"github.com/fnguard/fnguard/strategies/internal/strategytest"
@@ -408,6 +409,41 @@ func TestWrongMethodIs405WithAllow(t *testing.T) {
 			}
 			if resp.StatusCode != 405 || resp.Headers["Allow"] != "GET" {
 				t.Fatalf("got %d Allow %q, want 405 Allow GET", resp.StatusCode, resp.Headers["Allow"])
+			}
+		})
+	}
+}
+
+// TestRequestAuthorizerReadsHeadersByTheRule: the REQUEST authorizer reads
+// an event's headers as lambdahttp.Header says, as the flagship does.
+func TestRequestAuthorizerReadsHeadersByTheRule(t *testing.T) {
+	tests := []struct {
+		name   string
+		multi  map[string][]string
+		single map[string]string
+		want   string
+	}{
+		{"an empty multiValueHeaders falls back to headers", map[string][]string{}, map[string]string{"authorization": "Bearer a"}, "Bearer a"},
+		{"without multiValueHeaders headers is read", nil, map[string]string{"authorization": "Bearer a"}, "Bearer a"},
+		{"a header only in headers is not read beside a non-empty multiValueHeaders", map[string][]string{"accept": {"*/*"}}, map[string]string{"authorization": "Bearer a"}, ""},
+		{"multiValueHeaders is read when it has entries", map[string][]string{"authorization": {"Bearer m"}}, map[string]string{"authorization": "Bearer s"}, "Bearer m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen string
+			spy := auth.AuthenticatorFunc(func(_ context.Context, r auth.Request) (*auth.Principal, error) {
+				seen = strings.Join(r.Header.Values("Authorization"), ",")
+				return nil, auth.ErrNoToken
+			})
+			z := authorizer.New(spy, authorizer.Routes(), discard)
+			_, _ = z.Request(context.Background(), events.APIGatewayCustomAuthorizerRequestTypeRequest{
+				Type: "REQUEST", MethodArn: restARN + "me", Headers: tt.single, MultiValueHeaders: tt.multi,
+			})
+			if seen != tt.want {
+				t.Fatalf("Authorization seen = %q, want %q", seen, tt.want)
+			}
+			if want := strings.Join(lambdahttp.Header(tt.multi, tt.single).Values("Authorization"), ","); seen != want {
+				t.Fatalf("Authorization seen = %q, the flagship's rule reads %q", seen, want)
 			}
 		})
 	}

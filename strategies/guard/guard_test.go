@@ -68,6 +68,14 @@ func TestRequestOf(t *testing.T) {
 		{"single-value headers are read when there are no others", events.APIGatewayProxyRequest{
 			Headers: map[string]string{"AUTHORIZATION": "Bearer a"},
 		}, []string{"Bearer a"}},
+		{"an empty multiValueHeaders falls back to headers, as the flagship reads it", events.APIGatewayProxyRequest{
+			Headers:           map[string]string{"authorization": "Bearer a"},
+			MultiValueHeaders: map[string][]string{},
+		}, []string{"Bearer a"}},
+		{"a header only in headers is not read beside a non-empty multiValueHeaders, as the flagship reads it", events.APIGatewayProxyRequest{
+			Headers:           map[string]string{"authorization": "Bearer a"},
+			MultiValueHeaders: map[string][]string{"accept": {"*/*"}},
+		}, nil},
 		{"no headers is no Authorization", events.APIGatewayProxyRequest{}, nil},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,6 @@ package guard
 
 import (
 	"context"
-	"net/http"
 	"path"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/lambdahttp"
 )
 
 // Handler is the shape of every function of the guide: an API Gateway v1
@@ -20,24 +20,11 @@ type Handler func(ctx context.Context, ev events.APIGatewayProxyRequest) (events
 // passes the caller's identity.
 const NetlifyContextKey = "netlify"
 
-// RequestOf is what an Authenticator may see of an event: its headers and
-// the Netlify client context of the invocation, when there is one.
+// RequestOf is what an Authenticator may see of an event: its headers, read
+// by lambdahttp.Header's rule as the flagship reads them, and the Netlify
+// client context of the invocation, when there is one.
 func RequestOf(ctx context.Context, ev events.APIGatewayProxyRequest) auth.Request {
-	h := http.Header{}
-	if len(ev.MultiValueHeaders) > 0 {
-		// The multi-value map has every value of a repeated header (two
-		// Authorization headers must be seen as two, and refused).
-		for k, vs := range ev.MultiValueHeaders {
-			for _, v := range vs {
-				h.Add(k, v)
-			}
-		}
-	} else {
-		for k, v := range ev.Headers {
-			h.Add(k, v)
-		}
-	}
-	r := auth.Request{Header: h}
+	r := auth.Request{Header: lambdahttp.Header(ev.MultiValueHeaders, ev.Headers)}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		r.NetlifyContext = lc.ClientContext.Custom[NetlifyContextKey]
 	}
