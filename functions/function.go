@@ -8,6 +8,7 @@
 package functions
 
 import (
+	"io"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -29,9 +30,9 @@ type Function struct {
 	// RulePath, when set, is the path of the netlify.toml role rule that
 	// rewrites to the function: the page calls it there, through the rule.
 	RulePath string
-	// Needs says which dependencies New reads; a function whose
-	// dependencies are not configured is not served.
-	Needs Needs
+	// Needs says which dependency New reads; a function whose dependency
+	// is not configured is not served. Nil for a function with no New.
+	Needs *Needs
 	// New builds the Lambda handler (Netlify invokes functions with API
 	// Gateway v1 events).
 	New func(Deps) (lambda.Handler, error)
@@ -40,17 +41,26 @@ type Function struct {
 // URL is where Netlify serves f: /.netlify/functions/<name>.
 func (f Function) URL() string { return Path + "/" + f.Name }
 
-// Needs is the dependency a function is built from, besides its logger.
-type Needs int
+// Needs is the dependency a function is built from, besides its logger,
+// and how the function's main loads it from the environment (lambda.go).
+// Each is a value of its own so that a function's main links only the
+// loader it needs: the single-use loader brings a Redis client.
+type Needs struct {
+	name string
+	load func(getenv func(string) string, stderr io.Writer) (Deps, error)
+}
 
-const (
+func (n *Needs) String() string { return n.name }
+
+// The dependencies a function can need.
+var (
 	// Caller: Deps.Caller, the provider AUTH_PROVIDER names.
-	Caller Needs = iota
+	Caller = &Needs{"caller", loadCaller}
 	// Identity: Deps.Identity, Netlify Identity tokens checked with the
 	// site's secret (the functions behind role rules).
-	Identity
+	Identity = &Needs{"identity", loadIdentity}
 	// Redeemer: Deps.Redeemer, single-use tokens.
-	Redeemer
+	Redeemer = &Needs{"redeemer", loadRedeemer}
 )
 
 // Deps are what functions are built from. The local stand-in builds them

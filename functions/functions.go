@@ -18,48 +18,64 @@ import (
 	"github.com/fnguard/fnguard/strategies/singleuse"
 )
 
-// All is every function, in the guide's order (the page's order). Each is
-// also a variable of its own, so that a function's main links only its own
-// strategy.
+// All is every function, in the guide's order (the page's order). Each
+// entry is a function of its own, called only where it is used, so that a
+// function's main links its own strategy and not the others (a variable
+// would be built at start, everyone's handler with it).
 func All() []Function {
-	return []Function{API, Inline, Middleware, Decorator, Authorized, AdminOnly, PaidOnly, Reports}
+	return []Function{API(), Inline(), Middleware(), Decorator(), Authorized(), AdminOnly(), PaidOnly(), Reports()}
 }
 
 // API is the flagship: a chi router behind the /api rewrite. It has no New
 // here: `go run .` serves it as the local server's router, and
 // netlify/functions/api builds it from the flagship's configuration.
-var API = Function{
-	Name:  "api",
-	Title: "Router middleware (chi): the flagship",
-	Routes: []Route{
-		{Method: http.MethodGet, Path: "/health", Credential: None},
-		{Method: http.MethodGet, Path: "/public", Credential: None},
-		{Method: http.MethodGet, Path: "/me", Policy: auth.Authenticated(), Credential: Bearer},
-		{Method: http.MethodGet, Path: "/paid", Policy: auth.AnyRole("paid", "admin"), Credential: Bearer},
-		{Method: http.MethodGet, Path: "/admin", Policy: auth.Role("admin"), Credential: Bearer},
-	},
+func API() Function {
+	return Function{
+		Name:  "api",
+		Title: "Router middleware (chi): the flagship",
+		Routes: []Route{
+			{Method: http.MethodGet, Path: "/health", Credential: None},
+			{Method: http.MethodGet, Path: "/public", Credential: None},
+			{Method: http.MethodGet, Path: "/me", Policy: auth.Authenticated(), Credential: Bearer},
+			{Method: http.MethodGet, Path: "/paid", Policy: auth.AnyRole("paid", "admin"), Credential: Bearer},
+			{Method: http.MethodGet, Path: "/admin", Policy: auth.Role("admin"), Credential: Bearer},
+		},
+	}
 }
 
 // strategyRoutes are the endpoints every function strategy protects (see
 // package strategies/endpoints).
-var strategyRoutes = []Route{
-	{Method: http.MethodGet, Path: "/me", Policy: endpoints.SignedIn, Credential: Bearer},
-	{Method: http.MethodGet, Path: "/paid", Policy: endpoints.Paid, Credential: Bearer},
-	{Method: http.MethodGet, Path: "/admin", Policy: endpoints.Admin, Credential: Bearer},
+func strategyRoutes() []Route {
+	return []Route{
+		{Method: http.MethodGet, Path: "/me", Policy: endpoints.SignedIn, Credential: Bearer},
+		{Method: http.MethodGet, Path: "/paid", Policy: endpoints.Paid, Credential: Bearer},
+		{Method: http.MethodGet, Path: "/admin", Policy: endpoints.Admin, Credential: Bearer},
+	}
 }
 
-// The function strategies.
-var (
-	Inline = Function{Name: inline.Name, Title: "Inline: the handler checks first", Routes: strategyRoutes,
+// Inline is the inline strategy.
+func Inline() Function {
+	return Function{Name: inline.Name, Title: "Inline: the handler checks first", Routes: strategyRoutes(), Needs: Caller,
 		New: func(d Deps) (lambda.Handler, error) { return events(inline.New(d.Caller, d.Log)), nil }}
-	Middleware = Function{Name: middleware.Name, Title: "Middleware: a chain wraps the handler", Routes: strategyRoutes,
+}
+
+// Middleware is the middleware strategy.
+func Middleware() Function {
+	return Function{Name: middleware.Name, Title: "Middleware: a chain wraps the handler", Routes: strategyRoutes(), Needs: Caller,
 		New: func(d Deps) (lambda.Handler, error) { return events(middleware.New(d.Caller, d.Log)), nil }}
-	Decorator = Function{Name: decorator.Name, Title: "Decorator: one wrapper at the definition", Routes: strategyRoutes,
+}
+
+// Decorator is the decorator strategy.
+func Decorator() Function {
+	return Function{Name: decorator.Name, Title: "Decorator: one wrapper at the definition", Routes: strategyRoutes(), Needs: Caller,
 		New: func(d Deps) (lambda.Handler, error) { return events(decorator.New(d.Caller, d.Log)), nil }}
-	// Authorized is the function behind the custom authorizer, served
-	// behind a stand-in for API Gateway that runs the authorizer first
-	// (AWS only: template.yaml deploys the two as strategies/authorizer/cmd).
-	Authorized = Function{Name: authorizer.Name, Title: "Custom authorizer: API Gateway asks first", Routes: strategyRoutes,
+}
+
+// Authorized is the function behind the custom authorizer, served behind a
+// stand-in for API Gateway that runs the authorizer first (AWS only:
+// template.yaml deploys the two as strategies/authorizer/cmd).
+func Authorized() Function {
+	return Function{Name: authorizer.Name, Title: "Custom authorizer: API Gateway asks first", Routes: strategyRoutes(), Needs: Caller,
 		New: func(d Deps) (lambda.Handler, error) {
 			routes := authorizer.Routes()
 			gateway := &authorizer.Gateway{
@@ -72,14 +88,15 @@ var (
 			}
 			return events(gateway.Handle), nil
 		}}
-)
+}
 
-// The functions of the proxy-level strategy, behind netlify.toml's role
-// rules (a test holds Roles, the rules and the routes' policies together).
-var (
-	AdminOnly = roleRule(proxyrole.AdminOnly)
-	PaidOnly  = roleRule(proxyrole.PaidOnly)
-)
+// AdminOnly and PaidOnly are the functions of the proxy-level strategy,
+// behind netlify.toml's role rules (a test holds the rules and the routes'
+// policies together).
+func AdminOnly() Function { return roleRule(proxyrole.AdminOnly) }
+
+// PaidOnly: see AdminOnly.
+func PaidOnly() Function { return roleRule(proxyrole.PaidOnly) }
 
 func roleRule(f proxyrole.Function) Function {
 	return Function{
@@ -93,17 +110,19 @@ func roleRule(f proxyrole.Function) Function {
 }
 
 // Reports is the target of single-use tokens.
-var Reports = Function{
-	Name:  singleuse.Name,
-	Title: "Single-use tokens: one call, one action",
-	Routes: []Route{
-		{Method: http.MethodGet, Path: "", Policy: grant(onetime.ActionRead), Credential: SingleUse, Action: onetime.ActionRead},
-		{Method: http.MethodPost, Path: "/export", Policy: grant(onetime.ActionExport), Credential: SingleUse, Action: onetime.ActionExport},
-	},
-	Needs: Redeemer,
-	New: func(d Deps) (lambda.Handler, error) {
-		return lambdahttp.New(singleuse.New(d.Redeemer, d.Log), d.Log), nil
-	},
+func Reports() Function {
+	return Function{
+		Name:  singleuse.Name,
+		Title: "Single-use tokens: one call, one action",
+		Routes: []Route{
+			{Method: http.MethodGet, Path: "", Policy: grant(onetime.ActionRead), Credential: SingleUse, Action: onetime.ActionRead},
+			{Method: http.MethodPost, Path: "/export", Policy: grant(onetime.ActionExport), Credential: SingleUse, Action: onetime.ActionExport},
+		},
+		Needs: Redeemer,
+		New: func(d Deps) (lambda.Handler, error) {
+			return lambdahttp.New(singleuse.New(d.Redeemer, d.Log), d.Log), nil
+		},
+	}
 }
 
 // grant is who may ask for a reports token for action.

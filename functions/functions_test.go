@@ -1,6 +1,7 @@
 package functions_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fnguard/fnguard/functions"
+	"github.com/fnguard/fnguard/internal/lambdatest"
 )
 
 // Netlify builds a function of every folder of netlify/functions: each must
@@ -74,11 +76,11 @@ func TestRunRefusesAFunctionItCannotConfigure(t *testing.T) {
 		env     map[string]string
 		mention string
 	}{
-		{"a strategy with an unknown provider", functions.Inline, map[string]string{"AUTH_PROVIDER": "okta"}, "AUTH_PROVIDER"},
-		{"a strategy in Lambda without an issuer", functions.Decorator, inLambda, "AUTH0_DOMAIN"},
-		{"a role-rule function in Lambda without the Identity secret", functions.AdminOnly, inLambda, "NETLIFY_JWT_SECRET"},
-		{"the single-use target outside Lambda", functions.Reports, nil, "go run ."},
-		{"the single-use target in Lambda without Redis", functions.Reports, map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", "ONETIME_JWKS_URL": "https://site.test/api/.well-known/jwks.json"}, "REDIS_URL"},
+		{"a strategy with an unknown provider", functions.Inline(), map[string]string{"AUTH_PROVIDER": "okta"}, "AUTH_PROVIDER"},
+		{"a strategy in Lambda without an issuer", functions.Decorator(), inLambda, "AUTH0_DOMAIN"},
+		{"a role-rule function in Lambda without the Identity secret", functions.AdminOnly(), inLambda, "NETLIFY_JWT_SECRET"},
+		{"the single-use target outside Lambda", functions.Reports(), nil, "go run ."},
+		{"the single-use target in Lambda without Redis", functions.Reports(), map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", "ONETIME_JWKS_URL": "https://site.test/api/.well-known/jwks.json"}, "REDIS_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" does not start", func(t *testing.T) {
@@ -89,3 +91,39 @@ func TestRunRefusesAFunctionItCannotConfigure(t *testing.T) {
 		})
 	}
 }
+
+// A function's binary links its own strategy and loader, not the others':
+// every entry of the list reached from main would bring its handler along
+// (the single-use target brings a Redis client, about 2 MB).
+func TestAFunctionBinaryLinksOnlyItsOwnStrategy(t *testing.T) {
+	// The client itself: config links go-redis's URL parser everywhere.
+	const redisClient = "go-redis/v9.(*baseClient)"
+	tests := []struct {
+		main    string
+		links   []string
+		notLink []string
+	}{
+		{"inline", []string{"strategies/inline."}, []string{redisClient, "strategies/singleuse.", "strategies/authorizer.", "proxyrole.Function.Handler", "strategies/decorator."}},
+		{"admin-only", []string{"proxyrole.Function.Handler"}, []string{redisClient, "strategies/singleuse.", "strategies/inline."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.main+" links its strategy alone", func(t *testing.T) {
+			bin, err := os.ReadFile(lambdatest.Build(t, "../netlify/functions/"+tt.main))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.links {
+				if !bytes.Contains(bin, []byte(s)) {
+					t.Errorf("no %s in the binary: the check below would prove nothing", s)
+				}
+			}
+			for _, s := range tt.notLink {
+				if bytes.Contains(bin, []byte(s)) {
+					t.Errorf("the binary links %s", s)
+				}
+			}
+		})
+	}
+}
+
+func TestMain(m *testing.M) { lambdatest.Main(m) }

@@ -33,10 +33,10 @@ func Main(f Function) {
 // Run builds the dependency f needs from the environment, then serves f
 // through the Lambda Runtime API until ctx ends.
 func Run(ctx context.Context, f Function, getenv func(string) string, stderr io.Writer) error {
-	if f.New == nil {
+	if f.New == nil || f.Needs == nil {
 		return errors.New("no Lambda handler: serve it with `go run .`")
 	}
-	d, err := load(f.Needs, getenv, stderr)
+	d, err := f.Needs.load(getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -48,27 +48,34 @@ func Run(ctx context.Context, f Function, getenv func(string) string, stderr io.
 	return nil
 }
 
-// load reads what needs asks for, as a deployed function: in Lambda,
-// nothing is taken on faith and nothing falls back to a development value.
-func load(needs Needs, getenv func(string) string, stderr io.Writer) (Deps, error) {
-	if needs == Caller {
-		a, log, err := provider.FromEnv(getenv, stderr)
-		return Deps{Log: log, Caller: a}, err
-	}
-	need := map[Needs]string{Identity: "netlify", Redeemer: "onetime"}[needs]
-	cfg, err := config.LoadFunction(getenv, need)
+// The loaders read what a function needs as a deployed function: in
+// Lambda, nothing is taken on faith and nothing falls back to a
+// development value.
+
+func loadCaller(getenv func(string) string, stderr io.Writer) (Deps, error) {
+	a, log, err := provider.FromEnv(getenv, stderr)
+	return Deps{Log: log, Caller: a}, err
+}
+
+func loadIdentity(getenv func(string) string, stderr io.Writer) (Deps, error) {
+	cfg, err := config.LoadFunction(getenv, "netlify")
 	if err != nil {
 		return Deps{}, fmt.Errorf("configuration:\n%w", err)
 	}
 	d := Deps{Log: logger.New(stderr, cfg.LogFormat, cfg.LogLevel)}
-	switch needs {
-	case Identity:
-		d.Identity, err = proxyrole.Authenticator(cfg.Netlify, cfg.InLambda)
-	case Redeemer:
-		if !cfg.InLambda {
-			return Deps{}, errors.New("this is a Lambda function; run `go run .` at the repository root to serve it locally")
-		}
-		d.Redeemer, err = singleuse.RedeemerFromConfig(cfg, d.Log)
+	d.Identity, err = proxyrole.Authenticator(cfg.Netlify, cfg.InLambda)
+	return d, err
+}
+
+func loadRedeemer(getenv func(string) string, stderr io.Writer) (Deps, error) {
+	cfg, err := config.LoadFunction(getenv, "onetime")
+	if err != nil {
+		return Deps{}, fmt.Errorf("configuration:\n%w", err)
 	}
+	if !cfg.InLambda {
+		return Deps{}, errors.New("this is a Lambda function; run `go run .` at the repository root to serve it locally")
+	}
+	d := Deps{Log: logger.New(stderr, cfg.LogFormat, cfg.LogLevel)}
+	d.Redeemer, err = singleuse.RedeemerFromConfig(cfg, d.Log)
 	return d, err
 }

@@ -59,7 +59,7 @@ func Endpoints(apiBase string, served func(prefix string) bool) []Endpoint {
 	var out []Endpoint
 	for _, f := range functions.All() {
 		prefix := apiBase
-		if f.Name != functions.API.Name {
+		if f.Name != functions.API().Name {
 			if served == nil || !served(f.URL()) {
 				continue
 			}

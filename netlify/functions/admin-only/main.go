@@ -5,4 +5,4 @@ package main
 
 import "github.com/fnguard/fnguard/functions"
 
-func main() { functions.Main(functions.AdminOnly) }
+func main() { functions.Main(functions.AdminOnly()) }

@@ -4,4 +4,4 @@ package main
 
 import "github.com/fnguard/fnguard/functions"
 
-func main() { functions.Main(functions.Decorator) }
+func main() { functions.Main(functions.Decorator()) }

@@ -4,4 +4,4 @@ package main
 
 import "github.com/fnguard/fnguard/functions"
 
-func main() { functions.Main(functions.Middleware) }
+func main() { functions.Main(functions.Middleware()) }
