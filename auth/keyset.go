@@ -100,7 +100,30 @@ func NewKeySet(issuer string, opts ...KeySetOption) *KeySet {
 	for _, opt := range opts {
 		opt(k)
 	}
+	k.client = httpsOnlyRedirects(k.client)
 	return k
+}
+
+// httpsOnlyRedirects returns a copy of c (the caller's client is left as
+// it is) that checks every redirect hop against CheckIssuerURL before
+// following it. Checking only where a chain ends would let key material
+// cross the network in clear on a hop in between.
+func httpsOnlyRedirects(c *http.Client) *http.Client {
+	out := *c
+	next := c.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := CheckIssuerURL(req.URL.String()); err != nil {
+			return fmt.Errorf("redirected: %w", err)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 { // net/http's default policy
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &out
 }
 
 // OnChange registers f to be called with the key ids that disappeared from
