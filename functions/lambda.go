@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/strategies/provider"
 	"github.com/fnguard/fnguard/strategies/proxyrole"
@@ -44,7 +45,7 @@ func Run(ctx context.Context, f Function, getenv func(string) string, stderr io.
 	if err != nil {
 		return err
 	}
-	lambda.StartWithOptions(h, lambda.WithContext(ctx))
+	lambda.StartWithOptions(lambdahttp.WithTimeKept(h), lambda.WithContext(ctx))
 	return nil
 }
 

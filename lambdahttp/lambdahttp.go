@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -33,9 +32,6 @@ func New(h http.Handler, log *slog.Logger) *Handler {
 	return &Handler{h: h, log: log}
 }
 
-// maxReserve bounds the time kept back from the invocation's deadline.
-const maxReserve = 500 * time.Millisecond
-
 // Invoke answers one invocation. A malformed event gets a 400 response, not
 // a function error: API Gateway would turn an error into an opaque 502.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
@@ -46,12 +42,8 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	// a little before Lambda's deadline, not at it: Lambda kills a function
 	// that is still running at the deadline, and the caller then gets an
 	// opaque 502 instead of our 503.
-	if deadline, ok := ctx.Deadline(); ok {
-		reserve := min(maxReserve, time.Until(deadline)/10)
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-reserve))
-		defer cancel()
-	}
+	ctx, cancel := KeepTime(ctx)
+	defer cancel()
 	var ev event
 	if msg := decode(payload, &ev); msg != "" {
 		return h.badEvent(ctx, ev.v2(), msg)

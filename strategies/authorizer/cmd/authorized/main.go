@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 )
@@ -23,5 +24,5 @@ func main() {
 		os.Exit(1)
 	}
 	log := logger.New(os.Stderr, "json", f.LogLevel)
-	lambda.Start(authorizer.Protected(authorizer.Routes(), log))
+	lambda.Start(lambdahttp.WithTimeKept(lambda.NewHandler(authorizer.Protected(authorizer.Routes(), log))))
 }

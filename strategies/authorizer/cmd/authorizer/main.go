@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 	"github.com/fnguard/fnguard/strategies/provider"
 )
@@ -19,5 +20,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "authorizer: %v\n", err)
 		os.Exit(1)
 	}
-	lambda.Start(authorizer.NewHandler(authorizer.New(a, authorizer.Routes(), log)))
+	lambda.Start(lambdahttp.WithTimeKept(authorizer.NewHandler(authorizer.New(a, authorizer.Routes(), log))))
 }
