@@ -3,11 +3,12 @@ package auth
 import (
 	"net/http"
 	"strings"
+
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
-// MaxTokenSize bounds the bearer tokens we are willing to parse. Auth0 access
-// tokens with many permissions stay well under 8 KiB.
-const MaxTokenSize = 16 << 10
+// maxTokenSize bounds the bearer tokens we are willing to parse.
+const maxTokenSize = jws.MaxTokenSize
 
 // BearerToken extracts the token from the Authorization header (RFC 6750
 // §2.1). The scheme is matched case-insensitively. The token is never taken
@@ -54,7 +55,7 @@ func bearerFromValues(values []string) (string, error) {
 	switch {
 	case !found || token == "":
 		return "", deny(ErrInvalidToken, "Bearer scheme without a token")
-	case len(token) > MaxTokenSize:
+	case len(token) > maxTokenSize:
 		return "", deny(ErrInvalidToken, "token too large")
 	case !isToken68(token):
 		return "", deny(ErrInvalidToken, "token has characters outside token68")

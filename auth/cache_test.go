@@ -20,7 +20,7 @@ import (
 
 	jose "gopkg.in/go-jose/go-jose.v2"
 
-	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 const cacheAudience = "https://api.cache.test"
@@ -93,7 +93,7 @@ func (ci *cacheIssuer) token(t testing.TB, kid, sub string, edit func(map[string
 	if signer == nil {
 		signer = cacheKeys()["key-a"]
 	}
-	tok, err := devissuer.Sign(signer, map[string]any{"alg": "RS256", "typ": "JWT", "kid": kid}, claims)
+	tok, err := jwssign.Sign(signer, map[string]any{"alg": "RS256", "typ": "JWT", "kid": kid}, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestCacheNeverStoresARefusedToken(t *testing.T) {
 		want  error
 	}{
 		{"token signed by another key than its kid names is invalid", func(t *testing.T) string {
-			tok, err := devissuer.Sign(cacheKeys()["key-b"], map[string]any{"alg": "RS256", "kid": "key-a"},
+			tok, err := jwssign.Sign(cacheKeys()["key-b"], map[string]any{"alg": "RS256", "kid": "key-a"},
 				map[string]any{"iss": ci.url, "sub": "user|1", "aud": cacheAudience, "exp": time.Now().Add(time.Hour).Unix()})
 			if err != nil {
 				t.Fatal(err)

@@ -31,9 +31,6 @@ var (
 	ErrUnavailable = errors.New("authorization temporarily unavailable")
 )
 
-// Realm is the realm announced in WWW-Authenticate challenges.
-const Realm = "fnguard"
-
 // Error carries one of the sentinel errors plus the facts an audit log wants.
 // Reason, KeyID and Subject are for operators; clients only ever see the
 // text chosen by Describe.
@@ -88,7 +85,13 @@ func (d Denial) Headers() map[string]string {
 
 // Describe is the one place where an auth outcome becomes a response
 // (RFC 6750 §3). Errors it does not know fail closed as invalid_token.
-func Describe(err error) Denial {
+// Of the options, only WithRealm matters here.
+func Describe(err error, opts ...Option) Denial {
+	return newOptions(opts).describe(err)
+}
+
+func (o *options) describe(err error) Denial {
+	challenge := o.challenge
 	switch {
 	case err == nil:
 		return Denial{Status: http.StatusOK}
@@ -119,9 +122,9 @@ func Describe(err error) Denial {
 	}
 }
 
-func challenge(code, description string) string {
+func (o *options) challenge(code, description string) string {
 	var b strings.Builder
-	b.WriteString(`Bearer realm="` + Realm + `"`)
+	b.WriteString(`Bearer realm="` + o.realm + `"`)
 	if code != "" {
 		b.WriteString(`, error="` + code + `"`)
 	}

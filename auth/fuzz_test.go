@@ -26,7 +26,7 @@ func FuzzBearerToken(f *testing.F) {
 		"", " ", "Bearer", "Bearer ", "bearer " + sampleJWT, "BEARER  " + sampleJWT + " ",
 		"Basic dXNlcjpwYXNz", "Bearer a b", "Bearer abc==", "Bearer ===", "Bearer a=b",
 		"Bearer\t" + sampleJWT, "Bearer " + sampleJWT + "\x00", "Bearer é", `Bearer {"payload":"x"}`,
-		"Bearer " + strings.Repeat("A", MaxTokenSize), "Bearer " + strings.Repeat("A", MaxTokenSize+1),
+		"Bearer " + strings.Repeat("A", maxTokenSize), "Bearer " + strings.Repeat("A", maxTokenSize+1),
 	} {
 		f.Add(seed)
 	}
@@ -46,7 +46,7 @@ func FuzzBearerToken(f *testing.F) {
 			}
 			return
 		}
-		if token == "" || len(token) > MaxTokenSize {
+		if token == "" || len(token) > maxTokenSize {
 			t.Fatalf("accepted a token of %d bytes", len(token))
 		}
 		if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(value)), "bearer ") || !strings.HasSuffix(strings.TrimSpace(value), token) {

@@ -25,6 +25,8 @@ import (
 	jose "gopkg.in/go-jose/go-jose.v2"
 
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/issuerurl"
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 // The audiences every test verifier accepts: tokens are minted for the
@@ -183,7 +185,7 @@ type loopbackOnly struct {
 }
 
 func (l loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !IsLoopbackHost(r.URL.Hostname()) {
+	if !issuerurl.IsLoopbackHost(r.URL.Hostname()) {
 		l.refused.Add(1)
 		return nil, errors.New("test transport: only loopback hosts may be reached")
 	}
@@ -242,7 +244,7 @@ func (ti *testIssuer) signClaims(tb testing.TB, claims map[string]any) string {
 // forge signs claims under header with key (RS256, whatever header says).
 func forge(tb testing.TB, key *rsa.PrivateKey, header, claims map[string]any) string {
 	tb.Helper()
-	tok, err := devissuer.Sign(key, header, claims)
+	tok, err := jwssign.Sign(key, header, claims)
 	if err != nil {
 		tb.Fatal(err)
 	}

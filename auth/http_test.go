@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/fnguard/fnguard/internal/syncbuf"
-	"github.com/fnguard/fnguard/logger"
 )
 
 // internals are words of library errors that must never reach a client.
@@ -33,7 +32,11 @@ func protected(t *testing.T, v *Verifier, policy Policy, log *slog.Logger) *http
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(p)
 	})
-	srv := httptest.NewServer(logger.Middleware(log)(Authenticate(v)(Require(policy)(h))))
+	// What a request log would do with the hooks: one line per denial.
+	audit := OnDenied(func(r *http.Request, err error, d Denial) {
+		log.Warn("access denied", "status", d.Status, "error", d.Code, "reason", err.Error())
+	})
+	srv := httptest.NewServer(Authenticate(v, audit)(Require(policy, audit)(h)))
 	t.Cleanup(srv.Close)
 	return srv
 }

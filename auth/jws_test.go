@@ -3,6 +3,8 @@ package auth
 import (
 	"strings"
 	"testing"
+
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
 // parseHeader runs before go-jose sees a token. go-jose refuses some of
@@ -33,8 +35,8 @@ func TestParseHeaderRefusesBeforeTheLibrary(t *testing.T) {
 		{"numeric alg is refused", tok(`{"alg":256,"kid":"k1"}`), "alg is not a string"},
 		{"missing kid is refused", tok(`{"alg":"RS256"}`), "no kid"},
 		{"empty kid is refused", tok(`{"alg":"RS256","kid":""}`), "no kid"},
-		{"kid over the limit is refused", tok(`{"alg":"RS256","kid":"` + strings.Repeat("k", maxKeyIDLength+1) + `"}`), "kid too long"},
-		{"kid at the limit is accepted", tok(`{"alg":"RS256","kid":"` + strings.Repeat("k", maxKeyIDLength) + `"}`), ""},
+		{"kid over the limit is refused", tok(`{"alg":"RS256","kid":"` + strings.Repeat("k", jws.MaxKeyIDLength+1) + `"}`), "kid too long"},
+		{"kid at the limit is accepted", tok(`{"alg":"RS256","kid":"` + strings.Repeat("k", jws.MaxKeyIDLength) + `"}`), ""},
 		{"typ JOSE is refused", tok(`{"alg":"RS256","kid":"k1","typ":"JOSE"}`), "typ"},
 		{"trailing JSON is refused", tok(`{"alg":"RS256","kid":"k1"} {}`), "trailing"},
 		{"a JSON array is refused", tok(`["alg","RS256"]`), "not a JSON object"},

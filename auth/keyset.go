@@ -10,13 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	jose "gopkg.in/go-jose/go-jose.v2"
+
+	"github.com/fnguard/fnguard/internal/issuerurl"
 )
 
 // KeySet fetches an issuer's signing keys (its JWKS) and keeps them.
@@ -334,7 +335,7 @@ func (k *KeySet) discover(ctx context.Context) (string, error) {
 	if meta.Issuer != k.issuer {
 		return "", fmt.Errorf("discovery issuer %q does not match %q", meta.Issuer, k.issuer)
 	}
-	if err := CheckIssuerURL(meta.JWKSURI); err != nil {
+	if err := issuerurl.Check(meta.JWKSURI); err != nil {
 		return "", fmt.Errorf("jwks_uri: %w", err)
 	}
 	k.mu.Lock()
@@ -356,7 +357,7 @@ func (k *KeySet) getJSON(ctx context.Context, u string, v any) error {
 	defer resp.Body.Close()
 	// A redirect must not take key material off https (or off loopback):
 	// check where the client actually ended up, whatever client we were given.
-	if err := CheckIssuerURL(resp.Request.URL.String()); err != nil {
+	if err := issuerurl.Check(resp.Request.URL.String()); err != nil {
 		return fmt.Errorf("GET %s: redirected: %w", u, err)
 	}
 	if resp.StatusCode != http.StatusOK {
@@ -374,24 +375,4 @@ func (k *KeySet) getJSON(ctx context.Context, u string, v any) error {
 		return fmt.Errorf("GET %s: malformed JSON: %w", u, err)
 	}
 	return nil
-}
-
-// CheckIssuerURL accepts https URLs, and http only for loopback hosts
-// (a development issuer on this machine).
-func CheckIssuerURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL", raw)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopbackHost(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q: plain http is only allowed for loopback hosts", raw)
-	default:
-		return fmt.Errorf("%q: scheme must be https", raw)
-	}
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	jose "gopkg.in/go-jose/go-jose.v2"
+
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
 // NetlifyCookie is the cookie in which Netlify Identity keeps the user's
@@ -96,7 +98,7 @@ func (n *Netlify) Authenticate(ctx context.Context, r Request) (*Principal, erro
 	var user *Principal
 	if r.NetlifyContext != "" {
 		var err error
-		if user, err = n.ContextUser(r.NetlifyContext); err != nil && !errors.Is(err, ErrNoToken) {
+		if user, err = n.contextUser(r.NetlifyContext); err != nil && !errors.Is(err, ErrNoToken) {
 			return nil, err
 		}
 	}
@@ -146,9 +148,6 @@ func (n *Netlify) VerifyToken(_ context.Context, token string) (*Principal, erro
 	if n.secret == nil {
 		return nil, deny(ErrInvalidToken, "no Identity JWT secret configured to verify tokens with")
 	}
-	if len(token) > MaxTokenSize {
-		return nil, deny(ErrInvalidToken, "token too large")
-	}
 	if err := checkHS256Header(token); err != nil {
 		return nil, deny(ErrInvalidToken, err.Error())
 	}
@@ -163,11 +162,11 @@ func (n *Netlify) VerifyToken(_ context.Context, token string) (*Principal, erro
 	return n.principal(payload)
 }
 
-// ContextUser returns the user of a client context (clientContext.custom.
+// contextUser returns the user of a client context (clientContext.custom.
 // netlify) WITHOUT verifying it: only its shape and its exp are checked.
 // Netlify's proxy verified it in production, but nothing here can tell
 // production from `netlify dev`; prefer Authenticate.
-func (n *Netlify) ContextUser(netlifyContext string) (*Principal, error) {
+func (n *Netlify) contextUser(netlifyContext string) (*Principal, error) {
 	nc, err := ParseNetlifyContext(netlifyContext)
 	if err != nil {
 		return nil, deny(ErrInvalidToken, "client context: "+err.Error())
@@ -203,21 +202,21 @@ func ParseNetlifyContext(s string) (NetlifyContext, error) {
 			return nc, errors.New("not base64")
 		}
 	}
-	fields, err := decodeObject(raw)
+	fields, err := jws.DecodeObject(raw)
 	if err != nil {
 		return nc, err
 	}
 	if id, ok := fields["identity"]; ok && string(id) != "null" {
-		idFields, err := decodeObject(id)
+		idFields, err := jws.DecodeObject(id)
 		if err != nil {
 			return nc, fmt.Errorf("identity: %w", err)
 		}
-		if stringField(idFields, "url", &nc.IdentityURL) != nil {
+		if jws.StringField(idFields, "url", &nc.IdentityURL) != nil {
 			return nc, errors.New("identity.url is not a string")
 		}
 	}
 	if u, ok := fields["user"]; ok && string(u) != "null" {
-		userFields, err := decodeObject(u)
+		userFields, err := jws.DecodeObject(u)
 		if err != nil {
 			return nc, fmt.Errorf("user: %w", err)
 		}
@@ -232,13 +231,13 @@ func ParseNetlifyContext(s string) (NetlifyContext, error) {
 // (a site has one secret): compact JWS, no refused header parameter, alg
 // exactly HS256.
 func checkHS256Header(token string) error {
-	hdr, err := ParseHeader(token)
+	hdr, err := jws.ParseHeader(token)
 	switch {
 	case err != nil:
 		return err
 	case hdr.Alg != "HS256":
 		return fmt.Errorf("algorithm %.20q not accepted", hdr.Alg)
-	case hdr.Typ != "" && !IsMediaType(hdr.Typ, "jwt"):
+	case hdr.Typ != "" && !jws.IsMediaType(hdr.Typ, "jwt"):
 		return fmt.Errorf("typ %.20q not accepted", hdr.Typ)
 	}
 	return nil
@@ -248,15 +247,15 @@ func checkHS256Header(token string) error {
 // (required: a token that never expires is one leak from permanent access),
 // nbf and iat.
 func (n *Netlify) principal(claims []byte) (*Principal, error) {
-	fields, err := decodeObject(claims)
+	fields, err := jws.DecodeObject(claims)
 	if err != nil {
 		return nil, deny(ErrInvalidToken, "claims: "+err.Error())
 	}
 	var sub, iss string
-	if stringField(fields, "sub", &sub) != nil || sub == "" {
+	if jws.StringField(fields, "sub", &sub) != nil || sub == "" {
 		return nil, deny(ErrInvalidToken, "token has no sub")
 	}
-	if stringField(fields, "iss", &iss) != nil {
+	if jws.StringField(fields, "iss", &iss) != nil {
 		return nil, &Error{Err: ErrInvalidToken, Reason: "iss is not a string", Subject: sub}
 	}
 	exp, ok, err := unixField(fields, "exp")
@@ -300,7 +299,7 @@ func (n *Netlify) roles(fields map[string]json.RawMessage) ([]string, error) {
 		if !ok || string(v) == "null" {
 			return []string{}, nil
 		}
-		next, err := decodeObject(v)
+		next, err := jws.DecodeObject(v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %.64s", errClaimType, seg)
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"time"
-
-	jwtmiddleware "github.com/auth0/go-jwt-middleware/v2"
 )
 
 // Principal is a verified caller: what a valid token says about who sent it.
@@ -33,15 +31,20 @@ func (p *Principal) HasPermission(perm string) bool { return slices.Contains(p.P
 // HasScope reports whether p was granted scope (the "scope" claim).
 func (p *Principal) HasScope(scope string) bool { return slices.Contains(p.Scopes, scope) }
 
-// NewContext returns ctx carrying p. It uses go-jwt-middleware's context key,
-// so handlers behind its CheckJWT and behind our Lambda adapters read the
-// caller the same way.
+// contextKey is this package's own, so no other package (go-jwt-middleware
+// among them) can put a value there that FromContext would take for a
+// verified caller.
+type contextKey struct{}
+
+// NewContext returns ctx carrying p. Authenticate and the Lambda adapter
+// (strategies/guard) use it; an adapter of your own should too, so that
+// FromContext and Require read the caller the same way behind all of them.
 func NewContext(ctx context.Context, p *Principal) context.Context {
-	return context.WithValue(ctx, jwtmiddleware.ContextKey{}, p)
+	return context.WithValue(ctx, contextKey{}, p)
 }
 
 // FromContext returns the verified caller stored in ctx, if any.
 func FromContext(ctx context.Context) (*Principal, bool) {
-	p, ok := ctx.Value(jwtmiddleware.ContextKey{}).(*Principal)
+	p, ok := ctx.Value(contextKey{}).(*Principal)
 	return p, ok && p != nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/auth0/go-jwt-middleware/v2/validator"
 	jose "gopkg.in/go-jose/go-jose.v2"
 	"gopkg.in/go-jose/go-jose.v2/jwt"
+
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
 // DefaultRolesClaim is where roles are read from unless configured otherwise.
@@ -103,7 +104,7 @@ func NewVerifier(cfg Config, keys KeyResolver) (*Verifier, error) {
 // library's own key funcs return a whole JWKS and cannot see the kid, so
 // they cannot refresh on rotation; Verify passes the header in ctx instead.
 func (v *Verifier) keyFunc(ctx context.Context) (any, error) {
-	hdr, ok := ctx.Value(headerKey{}).(Header)
+	hdr, ok := ctx.Value(headerKey{}).(jws.Header)
 	if !ok {
 		return nil, deny(ErrInvalidToken, "token header not checked")
 	}
@@ -203,14 +204,4 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return slices.Clip(s)
-}
-
-// IsLoopbackHost reports whether host names this machine: "localhost" or a
-// loopback IP address.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
 const (
@@ -258,7 +260,7 @@ func tokenShapes(t testing.TB, ti *testIssuer, trapURL string) []tokenShape {
 		{name: `duplicate "kid" members are refused`, want: ErrInvalidToken,
 			token: signRaw(t, "RS256", issuerKey(), rawHeader(`{"alg":"RS256","kid":"other","kid":"KID"}`), adminPayload)},
 		{name: "kid longer than 256 bytes is refused", want: ErrInvalidToken,
-			token: withHeader(func(h map[string]any) { h["kid"] = strings.Repeat("k", maxKeyIDLength+1) })},
+			token: withHeader(func(h map[string]any) { h["kid"] = strings.Repeat("k", jws.MaxKeyIDLength+1) })},
 		{name: "token without kid is refused", want: ErrInvalidToken,
 			token: withHeader(func(h map[string]any) { delete(h, "kid") })},
 		{name: "numeric kid is refused", want: ErrInvalidToken,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/issuerurl"
 	"github.com/fnguard/fnguard/logger"
 )
 
@@ -146,13 +147,13 @@ func Load(getenv func(string) string) (Config, error) {
 		// Host names are case-insensitive; Auth0 signs iss in lower case.
 		c.Issuer = "https://" + strings.ToLower(domain) + "/"
 	case issuerURL != "":
-		if err := auth.CheckIssuerURL(issuerURL); err != nil {
+		if err := issuerurl.Check(issuerURL); err != nil {
 			fail("AUTH_ISSUER_URL", "%v", err)
 		}
 		c.Issuer = issuerURL
 	}
 	if c.JWKSURL != "" {
-		if err := auth.CheckIssuerURL(c.JWKSURL); err != nil {
+		if err := issuerurl.Check(c.JWKSURL); err != nil {
 			fail("AUTH_JWKS_URL", "%v", err)
 		}
 	}
@@ -177,7 +178,7 @@ func Load(getenv func(string) string) (Config, error) {
 			// The development issuer hands out admin tokens to anyone who
 			// asks: keep it off the network.
 			c.Host = "127.0.0.1"
-		case !auth.IsLoopbackHost(c.Host) && !exposeDevIssuer:
+		case !issuerurl.IsLoopbackHost(c.Host) && !exposeDevIssuer:
 			// HOST=0.0.0.0 is a common default of hosting templates; with
 			// a forgotten AUTH0_DOMAIN it would serve admin tokens to the
 			// network. Make that an explicit choice.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/issuerurl"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/onetime"
 	"github.com/fnguard/fnguard/replay"
@@ -119,7 +120,7 @@ func LoadFunction(getenv func(string) string, needs ...string) (Function, error)
 		f.LogLevel = l
 	}
 	if f.OneTimeJWKSURL != "" {
-		if err := auth.CheckIssuerURL(f.OneTimeJWKSURL); err != nil {
+		if err := issuerurl.Check(f.OneTimeJWKSURL); err != nil {
 			fail("ONETIME_JWKS_URL", "%v", err)
 		}
 	}

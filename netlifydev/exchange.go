@@ -8,6 +8,7 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/internal/authlog"
 	"github.com/fnguard/fnguard/logger"
 )
 
@@ -69,12 +70,12 @@ func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin f
 		}
 		token, err := auth.BearerToken(r.Header)
 		if err != nil {
-			auth.WriteError(w, r, err)
+			auth.WriteError(w, r, err, authlog.Options()...)
 			return
 		}
 		p, err := v.Verify(r.Context(), token)
 		if err != nil {
-			auth.WriteError(w, r, err)
+			auth.WriteError(w, r, err, authlog.Options()...)
 			return
 		}
 		logger.Set(r.Context(), slog.String("sub", p.Subject))
@@ -83,7 +84,7 @@ func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin f
 			// Within the verifier's clock skew an access token can pass
 			// with no life left; an Identity token cannot be shorter-lived
 			// than one second of exp.
-			auth.WriteError(w, r, &auth.Error{Err: auth.ErrTokenExpired, Reason: "access token has no life left to exchange", Subject: p.Subject})
+			auth.WriteError(w, r, &auth.Error{Err: auth.ErrTokenExpired, Reason: "access token has no life left to exchange", Subject: p.Subject}, authlog.Options()...)
 			return
 		}
 		// Read before signing, and in whole seconds as exp is: the cookie
@@ -93,7 +94,7 @@ func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin f
 		// signer is the one behind `go run . netlify-token`.
 		signed, err := SignIdentityToken(identity.JWTSecret, identity.RolesPath, p.Subject, p.Roles, ttl)
 		if err != nil {
-			auth.WriteError(w, r, &auth.Error{Err: auth.ErrUnavailable, Reason: "sign Identity token: " + err.Error(), Subject: p.Subject})
+			auth.WriteError(w, r, &auth.Error{Err: auth.ErrUnavailable, Reason: "sign Identity token: " + err.Error(), Subject: p.Subject}, authlog.Options()...)
 			return
 		}
 		writeExchangeJSON(w, http.StatusOK, netlifyTokenResponse{Token: signed, ExpiresAt: exp})

@@ -16,6 +16,7 @@ import (
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/functions"
+	"github.com/fnguard/fnguard/internal/jwssign"
 	"github.com/fnguard/fnguard/netlifydev"
 )
 
@@ -107,7 +108,7 @@ func cookies(t *testing.T, rolesPath string) map[string]string {
 		t.Fatal(err)
 	}
 	exp := time.Now().Add(time.Hour).Unix()
-	rsAdmin, err := devissuer.Sign(rsa, map[string]any{"alg": "RS256", "typ": "JWT"},
+	rsAdmin, err := jwssign.Sign(rsa, map[string]any{"alg": "RS256", "typ": "JWT"},
 		map[string]any{"sub": "rs", "exp": exp, "app_metadata": map[string]any{"roles": []string{"admin"}}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/authlog"
 	"github.com/fnguard/fnguard/logger"
 )
 
@@ -36,7 +37,7 @@ func IssueHandler(i *Issuer) http.Handler {
 		}
 		p, ok := auth.FromContext(r.Context())
 		if !ok {
-			auth.WriteError(w, r, &auth.Error{Err: auth.ErrNoToken, Reason: "no verified caller"})
+			auth.WriteError(w, r, &auth.Error{Err: auth.ErrNoToken, Reason: "no verified caller"}, authlog.Options()...)
 			return
 		}
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
@@ -55,7 +56,7 @@ func IssueHandler(i *Issuer) http.Handler {
 				Message: "Unknown target or action; see the README for the ones this service issues."})
 			return
 		case err != nil:
-			auth.WriteError(w, r, err)
+			auth.WriteError(w, r, err, authlog.Options()...)
 			return
 		}
 		logger.Set(r.Context(), slog.String("target", issued.Target), slog.String("action", issued.Action))
@@ -126,7 +127,7 @@ func Require(r *Redeemer, action string) func(http.Handler) http.Handler {
 					return
 				}
 			}
-			auth.WriteError(w, req, err)
+			auth.WriteError(w, req, err, authlog.Options()...)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/authlog"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/onetime"
 )
@@ -58,11 +59,11 @@ func New(o Options) *chi.Mux {
 	api.Get("/public", handlePublic)
 	api.Get("/.well-known/jwks.json", onetime.JWKSHandler(o.Tokens).ServeHTTP)
 	api.Group(func(r chi.Router) {
-		r.Use(auth.Authenticate(o.Verifier), privateCache)
+		r.Use(auth.Authenticate(o.Verifier, authlog.Options()...), privateCache)
 		r.Get("/me", handleMe)
-		r.With(auth.Require(auth.AnyRole("paid", "admin"))).Get("/paid", handlePaid)
-		r.With(auth.Require(auth.Role("admin"))).Get("/admin", handleAdmin)
-		r.With(auth.Require(auth.Authenticated())).Post("/tokens", onetime.IssueHandler(o.Tokens).ServeHTTP)
+		r.With(require(auth.AnyRole("paid", "admin"))).Get("/paid", handlePaid)
+		r.With(require(auth.Role("admin"))).Get("/admin", handleAdmin)
+		r.With(require(auth.Authenticated())).Post("/tokens", onetime.IssueHandler(o.Tokens).ServeHTTP)
 	})
 
 	for _, base := range o.BasePaths {
@@ -72,4 +73,9 @@ func New(o Options) *chi.Mux {
 		r.Mount(prefix, h)
 	}
 	return r
+}
+
+// require is auth.Require reporting its refusals on the request log.
+func require(policy auth.Policy) func(http.Handler) http.Handler {
+	return auth.Require(policy, authlog.Options()...)
 }

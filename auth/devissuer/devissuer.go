@@ -13,7 +13,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,8 @@ import (
 	"time"
 
 	jose "gopkg.in/go-jose/go-jose.v2"
+
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 // Issuer signs tokens as URL for Audience.
@@ -110,36 +111,7 @@ func (i *Issuer) Mint(p Persona, ttl time.Duration) (string, error) {
 
 // Sign signs claims with the issuer's key and kid, as RS256.
 func (i *Issuer) Sign(claims map[string]any) (string, error) {
-	return Sign(i.key, map[string]any{"alg": "RS256", "typ": "JWT", "kid": i.kid}, claims)
-}
-
-// Sign produces a compact JWS of claims under header, signed with key using
-// RS256 (PKCS #1 v1.5, SHA-256) whatever header says: tests use it to forge
-// tokens whose header lies.
-func Sign(key *rsa.PrivateKey, header, claims map[string]any) (string, error) {
-	signingInput, err := SigningInput(header, claims)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(signingInput))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", fmt.Errorf("sign: %w", err)
-	}
-	return signingInput + "." + base64.RawURLEncoding.EncodeToString(sig), nil
-}
-
-// SigningInput is base64url(header) "." base64url(claims).
-func SigningInput(header, claims map[string]any) (string, error) {
-	h, err := json.Marshal(header)
-	if err != nil {
-		return "", fmt.Errorf("encode header: %w", err)
-	}
-	c, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("encode claims: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(h) + "." + base64.RawURLEncoding.EncodeToString(c), nil
+	return jwssign.Sign(i.key, map[string]any{"alg": "RS256", "typ": "JWT", "kid": i.kid}, claims)
 }
 
 func randomID() string {

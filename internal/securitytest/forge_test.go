@@ -20,7 +20,7 @@ import (
 
 	jose "gopkg.in/go-jose/go-jose.v2"
 
-	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 var b64 = base64.RawURLEncoding
@@ -47,7 +47,7 @@ func (f forger) sign(header, claims map[string]any) string { return f.iss.Sign(f
 
 // signAttacker signs with a key the issuer never published.
 func (f forger) signAttacker(header, claims map[string]any) string {
-	tok, err := devissuer.Sign(f.attacker, header, claims)
+	tok, err := jwssign.Sign(f.attacker, header, claims)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func (f forger) signRaw(header string, claims map[string]any) string {
 
 // unsigned is header.claims. with no signature, alg none style.
 func (f forger) unsigned(header, claims map[string]any) string {
-	in, err := devissuer.SigningInput(header, claims)
+	in, err := jwssign.SigningInput(header, claims)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func (f forger) unsigned(header, claims map[string]any) string {
 // hs256 is the HS/RS confusion attack: an HMAC keyed with something public
 // (the issuer's public key), hoping the verifier uses it as a secret.
 func (f forger) hs256(secret []byte, claims map[string]any) string {
-	in, err := devissuer.SigningInput(map[string]any{"alg": "HS256", "typ": "JWT", "kid": f.iss.Signer().KeyID()}, claims)
+	in, err := jwssign.SigningInput(map[string]any{"alg": "HS256", "typ": "JWT", "kid": f.iss.Signer().KeyID()}, claims)
 	if err != nil {
 		f.t.Fatal(err)
 	}

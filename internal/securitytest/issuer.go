@@ -14,6 +14,7 @@ import (
 	jose "gopkg.in/go-jose/go-jose.v2"
 
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 // Behaviour is how an Issuer answers discovery and JWKS requests.
@@ -163,7 +164,7 @@ func (iss *Issuer) Sign(tb testing.TB, header, claims map[string]any) string {
 			h[k] = v
 		}
 	}
-	tok, err := devissuer.Sign(s.Key(), h, claims)
+	tok, err := jwssign.Sign(s.Key(), h, claims)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/jwssign"
 )
 
 // Traffic is the mixed traffic of the fault and load tests: each kind
@@ -42,7 +43,7 @@ func NewTraffic(tb testing.TB, iss *Issuer, size int) *Traffic {
 		tr.Expired.Tokens = append(tr.Expired.Tokens, iss.Token(tb, "admin", -time.Hour))
 		tr.Forbidden.Tokens = append(tr.Forbidden.Tokens, iss.Token(tb, "free", time.Hour))
 		claims := iss.Signer().Claims(admin, time.Hour)
-		forged, err := devissuer.Sign(attacker, map[string]any{"alg": "RS256", "typ": "JWT", "kid": kid}, claims)
+		forged, err := jwssign.Sign(attacker, map[string]any{"alg": "RS256", "typ": "JWT", "kid": kid}, claims)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/internal/jwssign"
 	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/proxyrole"
 )
@@ -62,7 +63,7 @@ func TestFunctionsReVerifyTheCallerInTheClientContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs256Admin, err := devissuer.Sign(rsaKey, map[string]any{"alg": "RS256", "typ": "JWT"}, admin)
+	rs256Admin, err := jwssign.Sign(rsaKey, map[string]any{"alg": "RS256", "typ": "JWT"}, admin)
 	if err != nil {
 		t.Fatal(err)
 	}

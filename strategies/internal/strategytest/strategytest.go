@@ -29,6 +29,7 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/internal/jwssign"
 	"github.com/fnguard/fnguard/strategies/guard"
 	"github.com/fnguard/fnguard/strategies/provider"
 )
@@ -97,7 +98,7 @@ func Auth0(t testing.TB) *Provider {
 		p.token[name] = "Bearer " + tok
 	}
 	admin, _ := devissuer.LookupPersona("admin")
-	forged, err := devissuer.Sign(stranger, map[string]any{"alg": "RS256", "typ": "JWT", "kid": dev.KeyID()}, dev.Claims(admin, time.Hour))
+	forged, err := jwssign.Sign(stranger, map[string]any{"alg": "RS256", "typ": "JWT", "kid": dev.KeyID()}, dev.Claims(admin, time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func IdentityClaims(sub string, roles ...string) map[string]any {
 // the algorithm is.
 func SignHS256(t testing.TB, secret []byte, header, claims map[string]any) string {
 	t.Helper()
-	input, err := devissuer.SigningInput(header, claims)
+	input, err := jwssign.SigningInput(header, claims)
 	if err != nil {
 		t.Fatal(err)
 	}
