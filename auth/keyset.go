@@ -106,14 +106,14 @@ func NewKeySet(issuer string, opts ...KeySetOption) *KeySet {
 }
 
 // httpsOnlyRedirects returns a copy of c (the caller's client is left as
-// it is) that checks every redirect hop against CheckIssuerURL before
+// it is) that checks every redirect hop against issuerurl.Check before
 // following it. Checking only where a chain ends would let key material
 // cross the network in clear on a hop in between.
 func httpsOnlyRedirects(c *http.Client) *http.Client {
 	out := *c
 	next := c.CheckRedirect
 	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if err := CheckIssuerURL(req.URL.String()); err != nil {
+		if err := issuerurl.Check(req.URL.String()); err != nil {
 			return fmt.Errorf("redirected: %w", err)
 		}
 		if next != nil {
