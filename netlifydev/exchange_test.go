@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,14 +68,7 @@ func spaConfig(t *testing.T, base string) map[string]any {
 // [dev] secret and roles path.
 func identityVerifier(t *testing.T) *auth.Netlify {
 	t.Helper()
-	data, err := os.ReadFile(repoTOML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, _, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := repoFile(t)
 	n, err := auth.NewNetlify(auth.NetlifyConfig{Secret: []byte(file.Dev.JWTSecret), RolesPath: file.Dev.JWTRolePath})
 	if err != nil {
 		t.Fatal(err)
@@ -286,14 +277,7 @@ func TestTokenExchangeAnswersTheAppsOriginsOnly(t *testing.T) {
 // The exchange exists only beside the development issuer and the local
 // proxy: never with a real issuer, without netlify.toml, or in Lambda.
 func TestTokenExchangeIsNotServedOutsideDevelopment(t *testing.T) {
-	key, err := devissuer.LoadOrCreateKey(t.TempDir() + "/k.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var iss *devissuer.Issuer
-	is := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Handler().ServeHTTP(w, r) }))
-	defer is.Close()
-	iss = devissuer.New(is.URL+"/", key, "https://api.test", auth.DefaultRolesClaim)
+	iss := realIssuer(t)
 	admin, err := iss.Mint(devissuer.Personas[2], time.Minute)
 	if err != nil {
 		t.Fatal(err)

@@ -1,16 +1,10 @@
 package netlifydev
 
 import (
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/fnguard/fnguard/auth"
-	"github.com/fnguard/fnguard/auth/devissuer"
 )
 
 // netlify.toml's [dev] jwtSecret is published with the code: anyone can
@@ -18,25 +12,11 @@ import (
 // development issuer only; with a real issuer it is a server someone
 // deploys, and only NETLIFY_JWT_SECRET may sign the cookies it trusts.
 func TestTheDevSecretOfNetlifyTOMLIsNotTrustedWithARealIssuer(t *testing.T) {
-	data, err := os.ReadFile(repoTOML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, _, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	file := repoFile(t)
 	if file.Dev.JWTSecret == "" {
 		t.Fatal("netlify.toml has no [dev] jwtSecret; this test needs one")
 	}
-	key, err := devissuer.LoadOrCreateKey(t.TempDir() + "/k.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var iss *devissuer.Issuer
-	is := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Handler().ServeHTTP(w, r) }))
-	defer is.Close()
-	iss = devissuer.New(is.URL+"/", key, "https://api.test", auth.DefaultRolesClaim)
+	iss := realIssuer(t)
 
 	const siteSecret = "the-site-identity-secret-from-the-env-32+"
 	tests := []struct {
@@ -61,17 +41,8 @@ func TestTheDevSecretOfNetlifyTOMLIsNotTrustedWithARealIssuer(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, path := range []string{"/admin-only/", "/.netlify/functions/admin-only"} {
-				req, _ := http.NewRequest(http.MethodGet, s.base+path, nil)
-				req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: cookie})
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				allowed := resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"function":"admin-only"`)
-				if allowed != tc.wantAllowed {
-					t.Errorf("GET %s = %d %s; want allowed=%v", path, resp.StatusCode, body, tc.wantAllowed)
+				if allowed, answer := adminOnlyLetsIn(t, s.base+path, cookie); allowed != tc.wantAllowed {
+					t.Errorf("GET %s = %s; want allowed=%v", path, answer, tc.wantAllowed)
 				}
 			}
 		})
@@ -130,17 +101,8 @@ func TestTheDevRolePathOfNetlifyTOMLIsNotUsedWithARealIssuer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, _ := http.NewRequest(http.MethodGet, s.base+"/admin-only/", nil)
-			req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: cookie})
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			allowed := resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"function":"admin-only"`)
-			if allowed != tc.wantAllowed {
-				t.Errorf("GET /admin-only/ = %d %s; want allowed=%v", resp.StatusCode, body, tc.wantAllowed)
+			if allowed, answer := adminOnlyLetsIn(t, s.base+"/admin-only/", cookie); allowed != tc.wantAllowed {
+				t.Errorf("GET /admin-only/ = %s; want allowed=%v", answer, tc.wantAllowed)
 			}
 		})
 	}

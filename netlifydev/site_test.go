@@ -2,15 +2,18 @@ package netlifydev
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/strategies/provider"
@@ -172,4 +175,48 @@ func getWithCookie(t *testing.T, url, nfJWT string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// realIssuer is an issuer of the kind a deployment configures: on its own
+// loopback server, apart from the local server.
+func realIssuer(t *testing.T) *devissuer.Issuer {
+	t.Helper()
+	key, err := devissuer.LoadOrCreateKey(t.TempDir() + "/k.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var iss *devissuer.Issuer
+	is := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Handler().ServeHTTP(w, r) }))
+	t.Cleanup(is.Close)
+	iss = devissuer.New(is.URL+"/", key, "https://api.test", auth.DefaultRolesClaim)
+	return iss
+}
+
+// adminOnlyLetsIn says whether the admin-only function answered a GET of
+// url with the nf_jwt cookie, and what the answer was.
+func adminOnlyLetsIn(t *testing.T, url, cookie string) (bool, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.AddCookie(&http.Cookie{Name: "nf_jwt", Value: cookie})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && strings.Contains(string(body), `"function":"admin-only"`), fmt.Sprintf("%d %s", resp.StatusCode, body)
+}
+
+// repoFile is the repository's netlify.toml, read.
+func repoFile(t *testing.T) File {
+	t.Helper()
+	data, err := os.ReadFile(repoTOML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
