@@ -30,14 +30,7 @@ func TestWritesTheConfigNetlifyPublishes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sc web.Config
-	if err := json.Unmarshal(b, &sc); err != nil {
-		t.Fatal(err)
-	}
+	b, sc := readConfig(t, out)
 	if sc.Domain != "https://tenant.eu.auth0.com" || sc.ClientID != "abc123" || sc.Audience != "https://api.example" || sc.APIOrigin != "" || sc.DevIssuer {
 		t.Errorf("config = %+v", sc)
 	}
@@ -121,14 +114,7 @@ func TestTheHeadersNetlifyPublishesCarryTheLocalServersPolicy(t *testing.T) {
 			}
 			published := netlifyCSP(t, headers)
 
-			b, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sc web.Config
-			if err := json.Unmarshal(b, &sc); err != nil {
-				t.Fatal(err)
-			}
+			_, sc := readConfig(t, out)
 			h, err := web.Handler(web.Files(), sc)
 			if err != nil {
 				t.Fatal(err)
@@ -188,4 +174,18 @@ func TestNetlifyTOMLLeavesTheCSPToTheBuild(t *testing.T) {
 	if !strings.Contains(toml, `publish = "web/public"`) || !strings.Contains(toml, "spaconfig -o web/public/spa-config.json -headers web/public/_headers") {
 		t.Errorf("netlify.toml's build does not write web/public/_headers beside spa-config.json")
 	}
+}
+
+// readConfig reads the spa-config.json run wrote, raw and decoded.
+func readConfig(t *testing.T, path string) ([]byte, web.Config) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc web.Config
+	if err := json.Unmarshal(b, &sc); err != nil {
+		t.Fatal(err)
+	}
+	return b, sc
 }
