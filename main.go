@@ -86,6 +86,7 @@ func asksHelp(args []string) bool {
 // runLambda serves the flagship through the Lambda Runtime API. The
 // development issuer is never built on this path.
 func runLambda(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	logger.RouteStdLog(log)
 	verifier, err := cfg.Verifier(cfg.Issuer, log)
 	if err != nil {
 		return err

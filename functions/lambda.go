@@ -45,6 +45,7 @@ func Run(ctx context.Context, f Function, getenv func(string) string, stderr io.
 	if err != nil {
 		return err
 	}
+	logger.RouteStdLog(d.Log)
 	lambda.StartWithOptions(lambdahttp.WithTimeKept(h), lambda.WithContext(ctx))
 	return nil
 }

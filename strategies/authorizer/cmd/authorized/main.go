@@ -24,5 +24,6 @@ func main() {
 		os.Exit(1)
 	}
 	log := logger.New(os.Stderr, "json", f.LogLevel)
+	logger.RouteStdLog(log)
 	lambda.Start(lambdahttp.WithTimeKept(lambda.NewHandler(authorizer.Protected(authorizer.Routes(), log))))
 }

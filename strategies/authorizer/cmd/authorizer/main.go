@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 	"github.com/fnguard/fnguard/strategies/provider"
 )
@@ -20,5 +21,6 @@ func main() {
 		fmt.Fprintf(os.Stderr, "authorizer: %v\n", err)
 		os.Exit(1)
 	}
+	logger.RouteStdLog(log)
 	lambda.Start(lambdahttp.WithTimeKept(authorizer.NewHandler(authorizer.New(a, authorizer.Routes(), log))))
 }
