@@ -24,6 +24,7 @@ import (
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/replay"
 	"github.com/fnguard/fnguard/routes"
 )
 
@@ -71,6 +72,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil // the command printed its usage
 	}
 	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
+	// Libraries that print by themselves (aws-lambda-go's invocation
+	// errors, net/http's server errors, the Redis client) log through log
+	// too, in its format.
+	logger.RouteStdLog(log)
+	replay.RouteRedisLog(log)
 	if cfg.InLambda {
 		return runLambda(ctx, cfg, log)
 	}
@@ -86,7 +92,6 @@ func asksHelp(args []string) bool {
 // runLambda serves the flagship through the Lambda Runtime API. The
 // development issuer is never built on this path.
 func runLambda(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	logger.RouteStdLog(log)
 	verifier, err := cfg.Verifier(cfg.Issuer, log)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package singleuse_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -57,8 +58,16 @@ func TestFunctionBinaryAcceptsATokenOnce(t *testing.T) {
 		t.Fatalf("with Redis gone = %d; want 503", got)
 	}
 	proc.Stop()
-	if logs := proc.Stderr(); strings.Contains(logs, "eyJ") {
+	logs := proc.Stderr() + proc.Stdout()
+	if strings.Contains(logs, "eyJ") {
 		t.Errorf("the function logged something that looks like a token:\n%s", logs)
+	}
+	// The Redis client prints its own complaints (a lost connection);
+	// the log pipeline wants them as JSON lines like everything else.
+	for line := range strings.SplitSeq(logs, "\n") {
+		if strings.TrimSpace(line) != "" && !json.Valid([]byte(line)) {
+			t.Errorf("log line is not JSON: %.200q", line)
+		}
 	}
 }
 

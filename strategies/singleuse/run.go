@@ -19,6 +19,7 @@ func RedeemerFromConfig(cfg config.Function, log *slog.Logger) (*onetime.Redeeme
 	if cfg.OneTimeJWKSURL == "" {
 		return nil, errors.New("ONETIME_JWKS_URL is required")
 	}
+	replay.RouteRedisLog(log)
 	keys := auth.NewKeySet(onetime.DefaultIssuer, auth.WithJWKSURL(cfg.OneTimeJWKSURL), auth.WithLogger(log))
 	return NewRedeemer(keys, cfg.RedisURL)
 }
