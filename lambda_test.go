@@ -272,7 +272,7 @@ func TestLambdaHTTP(t *testing.T) {
 			event: lambdaEvent(t, "function-url-v2.json", "GET", "/api/me", map[string]string{"authorization": "Bearer " + admin, "accept-encoding": "gzip"})},
 		{name: "an unknown route is a 404 JSON", event: v1("GET", "/api/nope", nil), wantStatus: 404, wantError: "not_found"},
 		{name: "a path outside the API is a 404 JSON", event: v1("GET", "/.netlify/functions/other/me", nil), wantStatus: 404, wantError: "not_found"},
-		{name: "a token only in headers beside an empty multiValueHeaders is read (lambdahttp.Header's rule)", wantStatus: 200,
+		{name: "a token only in headers beside an empty multiValueHeaders is read (eventheader.Header's rule)", wantStatus: 200,
 			event: []byte(`{"httpMethod":"GET","path":"/api/me","headers":{"authorization":"Bearer ` + admin + `"},"multiValueHeaders":{}}`)},
 		{name: "a wrong method is a 405 JSON", event: v1("DELETE", "/api/me", bearer(admin)), wantStatus: 405, wantError: "method_not_allowed"},
 		{name: "an event that is not JSON is a 400", event: []byte("GET /api/me HTTP/1.1\r\n"), wantStatus: 400, wantError: "bad_request"},

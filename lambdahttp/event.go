@@ -8,6 +8,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+
+	"github.com/fnguard/fnguard/internal/eventheader"
 )
 
 // event holds what a request needs of both payload versions. Decoding into
@@ -86,7 +88,7 @@ func (ev *event) request(ctx context.Context) (*http.Request, string) {
 			h["Cookie"] = []string{strings.Join(ev.Cookies, "; ")}
 		}
 	} else {
-		h = Header(ev.MultiValueHeaders, ev.Headers)
+		h = eventheader.Header(ev.MultiValueHeaders, ev.Headers)
 	}
 	dropProxyHeaders(h)
 	r := &http.Request{

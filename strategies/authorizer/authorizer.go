@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
-	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/internal/eventheader"
 )
 
 // ErrUnauthorized fails an authorizer invocation so that API Gateway
@@ -44,7 +44,7 @@ func (z *Authorizer) Token(ctx context.Context, ev events.APIGatewayCustomAuthor
 
 // Request answers a REST API REQUEST authorizer, which sees every header.
 func (z *Authorizer) Request(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return z.rest(ctx, lambdahttp.Header(ev.MultiValueHeaders, ev.Headers), ev.MethodArn)
+	return z.rest(ctx, eventheader.Header(ev.MultiValueHeaders, ev.Headers), ev.MethodArn)
 }
 
 func (z *Authorizer) rest(ctx context.Context, h http.Header, methodArn string) (events.APIGatewayCustomAuthorizerResponse, error) {
@@ -67,7 +67,7 @@ func (z *Authorizer) rest(ctx context.Context, h http.Header, methodArn string) 
 // caching.
 func (z *Authorizer) HTTP(ctx context.Context, ev events.APIGatewayV2CustomAuthorizerV2Request) (events.APIGatewayV2CustomAuthorizerSimpleResponse, error) {
 	// ev.Cookies are not read: they are not the identity source.
-	p, err := z.authenticate(ctx, lambdahttp.Header(nil, ev.Headers))
+	p, err := z.authenticate(ctx, eventheader.Header(nil, ev.Headers))
 	if err != nil {
 		return events.APIGatewayV2CustomAuthorizerSimpleResponse{}, err
 	}

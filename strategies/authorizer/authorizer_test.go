@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
-	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/internal/eventheader"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 	"github.com/fnguard/fnguard/strategies/guard"
 	"github.com/fnguard/fnguard/strategies/internal/strategytest"
@@ -415,7 +415,7 @@ func TestWrongMethodIs405WithAllow(t *testing.T) {
 }
 
 // TestRequestAuthorizerReadsHeadersByTheRule: the REQUEST authorizer reads
-// an event's headers as lambdahttp.Header says, as the flagship does.
+// an event's headers as internal/eventheader.Header says, as the flagship does.
 func TestRequestAuthorizerReadsHeadersByTheRule(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -442,7 +442,7 @@ func TestRequestAuthorizerReadsHeadersByTheRule(t *testing.T) {
 			if seen != tt.want {
 				t.Fatalf("Authorization seen = %q, want %q", seen, tt.want)
 			}
-			if want := strings.Join(lambdahttp.Header(tt.multi, tt.single).Values("Authorization"), ","); seen != want {
+			if want := strings.Join(eventheader.Header(tt.multi, tt.single).Values("Authorization"), ","); seen != want {
 				t.Fatalf("Authorization seen = %q, the flagship's rule reads %q", seen, want)
 			}
 		})

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/fnguard/fnguard/auth"
-	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/internal/eventheader"
 )
 
 // Handler is the shape of every function of the guide: an API Gateway v1
@@ -21,10 +21,10 @@ type Handler func(ctx context.Context, ev events.APIGatewayProxyRequest) (events
 const NetlifyContextKey = "netlify"
 
 // RequestOf is what an Authenticator may see of an event: its headers, read
-// by lambdahttp.Header's rule as the flagship reads them, and the Netlify
+// by eventheader.Header's rule as the flagship reads them, and the Netlify
 // client context of the invocation, when there is one.
 func RequestOf(ctx context.Context, ev events.APIGatewayProxyRequest) auth.Request {
-	r := auth.Request{Header: lambdahttp.Header(ev.MultiValueHeaders, ev.Headers)}
+	r := auth.Request{Header: eventheader.Header(ev.MultiValueHeaders, ev.Headers)}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		r.NetlifyContext = lc.ClientContext.Custom[NetlifyContextKey]
 	}

@@ -1,4 +1,8 @@
-package lambdahttp
+// Package eventheader holds the one rule by which every Lambda handler of
+// fnguard reads an event's headers. It is internal, and imports nothing, so
+// that strategies/guard can follow the flagship's rule without pulling in
+// the flagship's adapter (and its router and logger) as a dependency.
+package eventheader
 
 import (
 	"net/http"
@@ -13,8 +17,8 @@ import (
 // or empty ({} carries nothing to prefer). The two maps are never merged: a
 // value found in only one of two non-empty maps is not read.
 //
-// The flagship's adapter builds its requests with it; strategies/guard and
-// strategies/authorizer read events through it.
+// The flagship's adapter (lambdahttp) builds its requests with it;
+// strategies/guard and strategies/authorizer read events through it.
 func Header(multi map[string][]string, single map[string]string) http.Header {
 	if len(multi) > 0 {
 		h := make(http.Header, len(multi))
