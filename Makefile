@@ -12,14 +12,15 @@ run:
 test:
 	scripts/test.sh
 
-# netlify: the flagship as the function "api", and every other function
-# (see functions).
+# netlify: what Netlify deploys, every function the flagship "api" included
+# (see functions). Netlify itself builds them from source; this is the same
+# build, for a check before pushing.
 netlify: functions
-	$(GOFLAGS_LAMBDA) go build -tags lambda.norpc -trimpath -ldflags="$(LDFLAGS)" -o $(FUNCTIONS_DIR)/api .
 
-# functions: every main package under netlify/functions/ (Netlify builds
-# these from source itself; building them here fails the deploy early on a
-# broken one) and the AWS-only authorizer pair, as dist/functions/NAME/bootstrap.
+# functions: every main package under netlify/functions/, the flagship "api"
+# included (Netlify builds these from source itself), and the AWS-only
+# authorizer pair, as dist/functions/NAME/bootstrap: the files to zip for
+# plain AWS Lambda.
 BUILD_DIR := dist/functions
 GO_FUNCTIONS = $(patsubst %/main.go,%,$(wildcard $(FUNCTIONS_DIR)/*/main.go)) \
 	strategies/authorizer/cmd/authorizer strategies/authorizer/cmd/authorized
@@ -45,5 +46,4 @@ build-AuthorizedFunction:
 	$(call sam_build,./strategies/authorizer/cmd/authorized)
 
 clean:
-	rm -f $(FUNCTIONS_DIR)/api
 	rm -rf $(BUILD_DIR)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,11 +58,25 @@ func newLambdaIssuer(t *testing.T, wrap func(http.Handler) http.Handler) *deviss
 	return iss
 }
 
-// startLambda builds the flagship like `make netlify` and starts it
-// against a fresh Runtime, configured for iss.
+// flagshipBuilds are the two Lambda builds of the flagship, which must
+// answer alike: the root command (plain AWS Lambda, Docker) and the Netlify
+// function Netlify builds from netlify/functions/api.
+var flagshipBuilds = []struct{ name, pkg string }{
+	{"root command", "."},
+	{"netlify function", "./netlify/functions/api"},
+}
+
+// startLambda builds the flagship like Netlify and the Makefile do and
+// starts it against a fresh Runtime, configured for iss.
 func startLambda(t *testing.T, iss *devissuer.Issuer, env ...string) (*lambdatest.Runtime, *lambdatest.Process) {
 	t.Helper()
-	bin := lambdatest.Build(t, ".")
+	return startLambdaBuild(t, ".", iss, env...)
+}
+
+// startLambdaBuild is startLambda for the main package pkg.
+func startLambdaBuild(t *testing.T, pkg string, iss *devissuer.Issuer, env ...string) (*lambdatest.Runtime, *lambdatest.Process) {
+	t.Helper()
+	bin := lambdatest.Build(t, pkg)
 	rt := lambdatest.NewRuntime(t)
 	p := rt.Start(bin, append([]string{"AUTH_ISSUER_URL=" + iss.URL, "AUTH0_AUDIENCE=" + lambdaAudience}, env...)...)
 	return rt, p
@@ -188,8 +203,14 @@ func invokeLambda(t *testing.T, rt *lambdatest.Runtime, event []byte, opts lambd
 }
 
 func TestLambdaPersonaMatrix(t *testing.T) {
+	for _, b := range flagshipBuilds {
+		t.Run(b.name, func(t *testing.T) { testLambdaPersonaMatrix(t, b.pkg) })
+	}
+}
+
+func testLambdaPersonaMatrix(t *testing.T, pkg string) {
 	iss := newLambdaIssuer(t, nil)
-	rt, _ := startLambda(t, iss)
+	rt, _ := startLambdaBuild(t, pkg, iss)
 	tokens := map[string]string{
 		"anonymous": "",
 		"invalid":   mint(t, iss, "admin")[:40] + "xxxx.yyyy.zzzz",
@@ -253,8 +274,14 @@ func TestLambdaPersonaMatrix(t *testing.T) {
 }
 
 func TestLambdaHTTP(t *testing.T) {
+	for _, b := range flagshipBuilds {
+		t.Run(b.name, func(t *testing.T) { testLambdaHTTP(t, b.pkg) })
+	}
+}
+
+func testLambdaHTTP(t *testing.T, pkg string) {
 	iss := newLambdaIssuer(t, nil)
-	rt, _ := startLambda(t, iss)
+	rt, _ := startLambdaBuild(t, pkg, iss)
 	admin := mint(t, iss, "admin")
 	v1 := func(method, path string, h map[string]string) []byte {
 		return lambdaEvent(t, "netlify-v1.json", method, path, h)
@@ -356,32 +383,43 @@ func TestLambdaServesNetlifyEventsBuiltFromRequests(t *testing.T) {
 }
 
 func TestLambdaRefusesToStartWithoutAnIssuer(t *testing.T) {
-	bin := lambdatest.Build(t, ".")
-	rt := lambdatest.NewRuntime(t)
-	// The development issuer would hand admin tokens to anyone: in Lambda
-	// its absence must stop the function, not fall back to it.
-	p := rt.Start(bin, "AUTH0_AUDIENCE="+lambdaAudience)
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	state, err := p.Wait(ctx)
-	if err != nil {
-		t.Fatalf("the function is still running without an issuer: %v\n%s", err, p.Stderr())
-	}
-	if state.Success() || !strings.Contains(p.Stderr(), "AUTH0_DOMAIN") {
-		t.Errorf("exit %v, stderr %q; want a failure naming AUTH0_DOMAIN", state, p.Stderr())
+	for _, b := range flagshipBuilds {
+		t.Run(b.name, func(t *testing.T) {
+			bin := lambdatest.Build(t, b.pkg)
+			rt := lambdatest.NewRuntime(t)
+			// The development issuer would hand admin tokens to anyone: in
+			// Lambda its absence must stop the function, not fall back to it.
+			p := rt.Start(bin, "AUTH0_AUDIENCE="+lambdaAudience)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			state, err := p.Wait(ctx)
+			if err != nil {
+				t.Fatalf("the function is still running without an issuer: %v\n%s", err, p.Stderr())
+			}
+			if state.Success() || !strings.Contains(p.Stderr(), "AUTH0_DOMAIN") {
+				t.Errorf("exit %v, stderr %q; want a failure naming AUTH0_DOMAIN", state, p.Stderr())
+			}
+		})
 	}
 }
 
-// TestLambdaBuildHasNoLocalServer runs the deployed artifact outside
+// TestLambdaBuildHasNoLocalServer runs the deployed artifacts outside
 // Lambda: the local server, the development issuer and the token commands
-// are compiled out of it, so nothing in production can start them.
+// are compiled out of them, so nothing in production can start them.
 func TestLambdaBuildHasNoLocalServer(t *testing.T) {
-	bin := lambdatest.Build(t, ".")
-	for _, args := range [][]string{nil, {"token", "--role", "admin"}, {"netlify-token", "--role", "admin"}} {
-		t.Run(fmt.Sprintf("%q is refused", args), func(t *testing.T) {
+	tests := []struct {
+		pkg  string
+		args []string
+	}{
+		{".", nil}, {".", []string{"token", "--role", "admin"}}, {".", []string{"netlify-token", "--role", "admin"}},
+		{"./netlify/functions/api", nil}, {"./netlify/functions/api", []string{"token", "--role", "admin"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %q is refused", tt.pkg, tt.args), func(t *testing.T) {
+			bin := lambdatest.Build(t, tt.pkg)
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd := exec.CommandContext(ctx, bin, tt.args...)
 			// No issuer and no Runtime API: an untagged build would start
 			// the development issuer here.
 			cmd.Env = []string{"PORT=0", "HOME=" + t.TempDir(), "DEV_ISSUER_KEY_FILE=" + t.TempDir() + "/k.pem"}
@@ -391,6 +429,32 @@ func TestLambdaBuildHasNoLocalServer(t *testing.T) {
 			}
 			if strings.Contains(string(out), "eyJ") || strings.Contains(string(out), "listening") {
 				t.Fatalf("the Lambda build served or signed something: %q", out)
+			}
+		})
+	}
+}
+
+// TestLambdaBuildsLeaveTheDevelopmentIssuerOut reads what each deployed
+// build links: the development issuer, which signs admin tokens for anyone,
+// and the local server's page must not be in a binary that reaches
+// production, even switched off.
+func TestLambdaBuildsLeaveTheDevelopmentIssuerOut(t *testing.T) {
+	for _, b := range flagshipBuilds {
+		t.Run(b.name+" links no development issuer", func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), "go", "list", "-tags", "lambda.norpc", "-deps", b.pkg)
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go list %s: %v", b.pkg, err)
+			}
+			deps := strings.Fields(string(out))
+			if !slices.Contains(deps, "github.com/fnguard/fnguard/flagship") {
+				t.Fatalf("%s does not build the flagship from package flagship; links %v", b.pkg, deps)
+			}
+			for _, banned := range []string{"github.com/fnguard/fnguard/auth/devissuer", "github.com/fnguard/fnguard/webapp"} {
+				if slices.Contains(deps, banned) {
+					t.Errorf("%s links %s", b.pkg, banned)
+				}
 			}
 		})
 	}

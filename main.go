@@ -13,19 +13,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
 	"syscall"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/fnguard/fnguard/config"
-	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/flagship"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/replay"
-	"github.com/fnguard/fnguard/routes"
 )
 
 func main() {
@@ -78,7 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger.RouteStdLog(log)
 	replay.RouteRedisLog(log)
 	if cfg.InLambda {
-		return runLambda(ctx, cfg, log)
+		// The development issuer is never built on this path.
+		return flagship.StartLambda(ctx, cfg, log)
 	}
 	return serve(ctx, cfg, getenv, log, stdout)
 }
@@ -87,26 +84,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // configuration (a command parses its flags before it reads any).
 func asksHelp(args []string) bool {
 	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" })
-}
-
-// runLambda serves the flagship through the Lambda Runtime API. The
-// development issuer is never built on this path.
-func runLambda(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	verifier, err := cfg.Verifier(cfg.Issuer, log)
-	if err != nil {
-		return err
-	}
-	tokens, err := cfg.TokenIssuer(log)
-	if err != nil {
-		return err
-	}
-	router := routes.New(routes.Options{
-		Logger:         log,
-		Verifier:       verifier,
-		BasePaths:      cfg.BasePaths,
-		AllowedOrigins: cfg.CORSOrigins,
-		Tokens:         tokens,
-	})
-	lambda.StartWithOptions(lambdahttp.New(router, log), lambda.WithContext(ctx))
-	return nil
 }

@@ -1,0 +1,76 @@
+// Package flagship turns the typed configuration into the flagship API as a
+// Lambda function: the router (routes.New) with its verifier and single-use
+// token issuer, served through lambdahttp. The root command (`go
+// run .`, Docker, plain Lambda) and the Netlify function
+// netlify/functions/api both build it here, so the flagship answers the
+// same wherever it runs.
+package flagship
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/lambdahttp"
+	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/routes"
+)
+
+// errNoIssuer: the development issuer hands admin tokens to anyone who asks,
+// so a Lambda never falls back to it (config.Load refuses that too).
+var errNoIssuer = errors.New("AUTH0_DOMAIN: AUTH0_DOMAIN or AUTH_ISSUER_URL is required in Lambda")
+
+// Lambda returns the flagship as a Lambda handler, verifying tokens from
+// cfg's issuer. Both payload versions are served under every base path
+// (Netlify calls the function at /.netlify/functions/api/... directly and
+// at /api/... through the rewrite).
+func Lambda(cfg config.Config, log *slog.Logger) (*lambdahttp.Handler, error) {
+	if cfg.Issuer == "" {
+		return nil, errNoIssuer
+	}
+	verifier, err := cfg.Verifier(cfg.Issuer, log)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := cfg.TokenIssuer(log)
+	if err != nil {
+		return nil, err
+	}
+	router := routes.New(routes.Options{
+		Logger:         log,
+		Verifier:       verifier,
+		BasePaths:      cfg.BasePaths,
+		AllowedOrigins: cfg.CORSOrigins,
+		Tokens:         tokens,
+	})
+	return lambdahttp.New(router, log), nil
+}
+
+// StartLambda serves the flagship as a Lambda function until ctx ends.
+func StartLambda(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	h, err := Lambda(cfg, log)
+	if err != nil {
+		return err
+	}
+	lambda.StartWithOptions(h, lambda.WithContext(ctx))
+	return nil
+}
+
+// Run is the Netlify function's main: read the environment, then serve
+// Lambda invocations. Outside Lambda it refuses: the local server, with its
+// development issuer, is `go run .`.
+func Run(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	if !cfg.InLambda {
+		return errors.New("this is the flagship built for AWS Lambda and Netlify Functions; for the local server, `go run .` at the repository root")
+	}
+	return StartLambda(ctx, cfg, logger.New(stderr, cfg.LogFormat, cfg.LogLevel))
+}
