@@ -20,6 +20,11 @@ import (
 // Config is the whole configuration of the flagship.
 type Config struct {
 	InLambda bool // AWS_LAMBDA_RUNTIME_API is set: serve Lambda invocations
+	// NetlifyDev is NETLIFY_DEV=true, which `netlify dev` sets for the
+	// functions it runs. Its Go runtime drops isBase64Encoded from their
+	// answers, so the flagship sends no compressed (binary) bodies there.
+	// It changes nothing about authentication.
+	NetlifyDev bool
 
 	Host string // HOST: interface of the local server
 	Port int    // PORT: port of the local server
@@ -80,6 +85,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		InLambda:   getenv("AWS_LAMBDA_RUNTIME_API") != "",
+		NetlifyDev: getenv("NETLIFY_DEV") == "true",
 		Host:       getenv("HOST"),
 		Port:       defaultPort,
 		Algorithm:  or(getenv("AUTH_ALGORITHM"), "RS256"),

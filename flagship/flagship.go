@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/go-chi/chi/v5"
 
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/lambdahttp"
@@ -48,7 +50,27 @@ func Lambda(cfg config.Config, log *slog.Logger) (*lambdahttp.Handler, error) {
 		AllowedOrigins: cfg.CORSOrigins,
 		Tokens:         tokens,
 	})
+	if cfg.NetlifyDev {
+		router = uncompressed(router)
+	}
 	return lambdahttp.New(router, log), nil
+}
+
+// uncompressed serves router as if no client accepted compression.
+// `netlify dev`'s Go runtime (netlify-cli 23.15.1) drops isBase64Encoded
+// from a function's answer and sends the base64 text itself as the body:
+// a gzip answer would reach the client as "Content-Encoding: gzip" over
+// text that does not gunzip, and the page would fail to read it.
+func uncompressed(router *chi.Mux) *chi.Mux {
+	m := chi.NewMux()
+	m.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Del("Accept-Encoding")
+			next.ServeHTTP(w, r)
+		})
+	})
+	m.Mount("/", router)
+	return m
 }
 
 // StartLambda serves the flagship as a Lambda function until ctx ends.
