@@ -8,6 +8,7 @@
 package functions
 
 import (
+	"context"
 	"io"
 	"log/slog"
 
@@ -36,6 +37,9 @@ type Function struct {
 	// New builds the Lambda handler (Netlify invokes functions with API
 	// Gateway v1 events).
 	New func(Deps) (lambda.Handler, error)
+	// Start, instead of New, serves a function that reads a configuration
+	// of its own rather than Deps: the flagship (package flagship).
+	Start func(ctx context.Context, getenv func(string) string, stderr io.Writer) error
 }
 
 // URL is where Netlify serves f: /.netlify/functions/<name>.

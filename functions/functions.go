@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/flagship"
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/onetime"
 	"github.com/fnguard/fnguard/strategies/authorizer"
@@ -28,10 +29,12 @@ func All() []Function {
 
 // API is the flagship: a chi router behind the /api rewrite. It has no New
 // here: `go run .` serves it as the local server's router, and
-// netlify/functions/api builds it from the flagship's configuration.
+// netlify/functions/api builds it from the flagship's configuration
+// (Start, package flagship), as the root command does in Lambda.
 func API() Function {
 	return Function{
 		Name:  "api",
+		Start: flagship.Run,
 		Title: "Router middleware (chi): the flagship",
 		Routes: []Route{
 			{Method: http.MethodGet, Path: "/health", Credential: None},

@@ -34,6 +34,9 @@ func Main(f Function) {
 // Run builds the dependency f needs from the environment, then serves f
 // through the Lambda Runtime API until ctx ends.
 func Run(ctx context.Context, f Function, getenv func(string) string, stderr io.Writer) error {
+	if f.Start != nil {
+		return f.Start(ctx, getenv, stderr)
+	}
 	if f.New == nil || f.Needs == nil {
 		return errors.New("no Lambda handler: serve it with `go run .`")
 	}

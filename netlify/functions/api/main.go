@@ -4,21 +4,6 @@
 // /.netlify/functions/api/* both reach it.
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/fnguard/fnguard/functions"
 
-	"github.com/fnguard/fnguard/flagship"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := flagship.Run(ctx, os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintf(os.Stderr, "api: %v\n", err)
-		os.Exit(1)
-	}
-}
+func main() { functions.Main(functions.API()) }
