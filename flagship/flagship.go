@@ -20,6 +20,7 @@ import (
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/replay"
 	"github.com/fnguard/fnguard/routes"
 )
 
@@ -94,5 +95,10 @@ func Run(ctx context.Context, getenv func(string) string, stderr io.Writer) erro
 	if !cfg.InLambda {
 		return errors.New("this is the flagship built for AWS Lambda and Netlify Functions; for the local server, `go run .` at the repository root")
 	}
-	return StartLambda(ctx, cfg, logger.New(stderr, cfg.LogFormat, cfg.LogLevel))
+	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
+	// As the root command: what aws-lambda-go and the Redis client print
+	// by themselves goes through log too.
+	logger.RouteStdLog(log)
+	replay.RouteRedisLog(log)
+	return StartLambda(ctx, cfg, log)
 }
