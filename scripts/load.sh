@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
-# Loads GET /api/me over loopback with wrk: a bare net/http handler
-# answering the same JSON (bench/bare; it gets the same Authorization header,
-# which it ignores, so both servers parse the same bytes), the fnguard server
-# with its development issuer and a valid token, and fnguard's public route.
-# Prints requests per second and p50/p99 latency for each, in one run.
+# Loads fnguard over loopback with wrk beside a bare net/http floor
+# (bench/bare), in one run, and prints for each target requests per second,
+# p50/p99 latency and the server's CPU time per request; then the ratios the
+# performance targets are stated in (issue 13):
 #
-# The machine may be busy with other work, so the targets take turns: ROUNDS
-# rounds of DURATION each, every round loading each target once, and the
-# report is the median over rounds. Every target sees the same weather.
-# Beside wrk's figures it reports the server's own CPU time per request
-# (from /proc), which other processes on the machine cannot inflate.
+#   bare, constant body   GET /api/const  net/http writing precomputed bytes
+#   bare, JSON encode     GET /api/me     net/http encoding the same JSON
+#   fnguard /api/me       with a cached token, the request log on (info, to a
+#                         pipe), every production middleware
+#   fnguard /api/public   the same stack, no token
 #
-#   scripts/load.sh                  # 5 rounds of 2s: 10s per target
-#   ROUNDS=10 DURATION=3s CONNECTIONS=64 scripts/load.sh
+# Every target gets the same Authorization header (the bare server ignores
+# it), so every server parses the same bytes. The machine may be busy with
+# other work, so the targets take turns: ROUNDS rounds of DURATION, every
+# round loading each target once; the report is the median over rounds. CPU
+# per request comes from /proc (user+system of the server process), which
+# neither wrk nor other processes can inflate.
+#
+#   scripts/load.sh                  # 3 rounds of 4s: about 80 s in all
+#   ROUNDS=5 DURATION=2s scripts/load.sh
 #   LOG_LEVEL=warn scripts/load.sh   # without the per-request log line
 #   FNGUARD_BIN=/tmp/fnguard scripts/load.sh   # a binary built beforehand
 #
-# Everything listens on 127.0.0.1 and is stopped on exit. The server logs
-# every request (at info, to a file), as it would in production.
+# At the end fnguard gets SIGTERM, and the script checks that its log holds
+# a request line for every request wrk saw answered (the log is written
+# from a queue that shutdown flushes). Everything listens on 127.0.0.1 and
+# is stopped on exit. wrk comes from Debian's package (installed if
+# missing, with apt-get).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${ROUNDS:-5}
-duration=${DURATION:-2s}
+rounds=${ROUNDS:-3}
+duration=${DURATION:-4s}
 connections=${CONNECTIONS:-32}
 threads=${THREADS:-2}
 
 if ! command -v wrk >/dev/null; then
+  echo "wrk is missing: installing Debian's package" >&2
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null
@@ -44,14 +54,16 @@ trap cleanup EXIT
 if [ -n "${FNGUARD_BIN:-}" ]; then cp "$FNGUARD_BIN" "$tmp/fnguard"; else go build -o "$tmp/fnguard" .; fi
 go build -o "$tmp/bare" ./bench/bare
 
-# start NAME CMD...: runs CMD with stdout to $tmp/NAME.out and waits for
-# its "listening on http://ADDR" line; sets $url to that address.
+# start NAME CMD...: runs CMD with stdout to $tmp/NAME.out and stderr (the
+# log) through a pipe into $tmp/NAME.log, and waits for its "listening on
+# http://ADDR" line; sets $url to that address and $pid to the server's.
 start() {
   local name=$1; shift
   : >"$tmp/$name.out"
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.log" &
-  pids+=($!)
-  for _ in $(seq 100); do
+  "$@" >"$tmp/$name.out" 2> >(cat >"$tmp/$name.log") &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 200); do
     url=$(sed -n 's/.*listening on \(http:\/\/[0-9.:]*\).*/\1/p' "$tmp/$name.out" | head -1)
     [ -n "$url" ] && return 0
     sleep 0.05
@@ -62,15 +74,13 @@ start() {
 # cputicks PID: CPU time the process has used, in clock ticks.
 cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# load ID PID URL [TOKEN]: one wrk run of $duration against the server PID;
-# appends "rps p50_us p99_us server_cpu_us_per_request" to $tmp/ID.runs.
+# load ID PID URL: one wrk run of $duration against the server PID; appends
+# "rps p50_us p99_us server_cpu_us_per_request requests" to $tmp/ID.runs.
 load() {
-  local id=$1 pid=$2 target=$3 token=${4:-}
-  local args=(-t"$threads" -c"$connections" -d"$duration" --latency)
-  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+  local id=$1 pid=$2 target=$3
   local before after
   before=$(cputicks "$pid")
-  wrk "${args[@]}" "$target" >"$tmp/$id.wrk"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $token" "$target" >"$tmp/$id.wrk"
   after=$(cputicks "$pid")
   if grep -q 'Non-2xx' "$tmp/$id.wrk"; then
     echo "$id: some responses were not 200:"; cat "$tmp/$id.wrk"; exit 1
@@ -86,7 +96,7 @@ load() {
     /Requests\/sec/ { rps = $2 }
     $1 == "50%" { p50 = us($2) }
     $1 == "99%" { p99 = us($2) }
-    END { print rps, p50, p99, ticks / hz * 1e6 / n }
+    END { print rps, p50, p99, ticks / hz * 1e6 / n, n }
   ' "$tmp/$id.wrk" >>"$tmp/$id.runs"
 }
 
@@ -97,41 +107,63 @@ check() {
   [ "$status" = 200 ] || { echo "GET $1 answered $status, want 200"; exit 1; }
 }
 
-# report ID NAME: medians over the rounds.
+# median ID COLUMN: the median of a column of $tmp/ID.runs.
+median() { sort -n -k"$2" "$tmp/$1.runs" | awk -v c="$2" '{ r[NR] = $c } END { print r[int((NR + 1) / 2)] }'; }
+
 report() {
-  sort -n -k1 "$tmp/$1.runs" | awk '{ r[NR] = $1 } END { print r[int((NR + 1) / 2)] }' >"$tmp/$1.rps"
-  local p50 p99
-  p50=$(sort -n -k2 "$tmp/$1.runs" | awk '{ r[NR] = $2 } END { print r[int((NR + 1) / 2)] }')
-  p99=$(sort -n -k3 "$tmp/$1.runs" | awk '{ r[NR] = $3 } END { print r[int((NR + 1) / 2)] }')
-  sort -n -k4 "$tmp/$1.runs" | awk '{ r[NR] = $4 } END { print r[int((NR + 1) / 2)] }' >"$tmp/$1.cpu"
-  printf '%-26s %8.0f req/s   p50 %7.0f us   p99 %7.0f us   server CPU %5.1f us/req\n' \
-    "$2" "$(cat "$tmp/$1.rps")" "$p50" "$p99" "$(cat "$tmp/$1.cpu")"
+  printf '%-30s %8.0f req/s   p50 %6.0f us   p99 %7.0f us   server CPU %5.1f us/req\n' \
+    "$2" "$(median "$1" 1)" "$(median "$1" 2)" "$(median "$1" 3)" "$(median "$1" 4)"
 }
 
-echo "wrk -t$threads -c$connections, $rounds rounds of $duration, on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+echo "wrk -t$threads -c$connections, $rounds rounds of $duration, on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start bare "$tmp/bare" -addr 127.0.0.1:0
 bare=$url
-bare_pid=${pids[-1]}
+bare_pid=$pid
 start fnguard env -u AUTH0_DOMAIN -u AUTH_ISSUER_URL -u AWS_LAMBDA_RUNTIME_API \
-  PORT=0 DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" ${LOG_LEVEL:+LOG_LEVEL=$LOG_LEVEL} "$tmp/fnguard"
+  PORT=0 DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" ${LOG_LEVEL:+LOG_LEVEL=$LOG_LEVEL} ${LOG_FORMAT:+LOG_FORMAT=$LOG_FORMAT} "$tmp/fnguard"
 fnguard=$url
-fnguard_pid=${pids[-1]}
+fnguard_pid=$pid
 token=$(PORT=${fnguard##*:} DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" "$tmp/fnguard" token --role free)
+check "$bare/api/const"
 check "$bare/api/me"
 check "$fnguard/api/me" "$token"
 check "$fnguard/api/public"
 
 for _ in $(seq "$rounds"); do
-  load bare "$bare_pid" "$bare/api/me" "$token"
-  load me "$fnguard_pid" "$fnguard/api/me" "$token"
+  load const "$bare_pid" "$bare/api/const"
+  load json "$bare_pid" "$bare/api/me"
+  load me "$fnguard_pid" "$fnguard/api/me"
   load public "$fnguard_pid" "$fnguard/api/public"
 done
 
-report bare "bare net/http /api/me"
+report const "bare net/http, constant body"
+report json "bare net/http, JSON encode"
 report me "fnguard /api/me (token)"
 report public "fnguard /api/public"
-awk -v a="$(cat "$tmp/me.rps")" -v b="$(cat "$tmp/bare.rps")" -v ca="$(cat "$tmp/me.cpu")" -v cb="$(cat "$tmp/bare.cpu")" 'BEGIN {
-  printf "authorized /api/me reaches %.0f%% of the bare handler'"'"'s throughput", 100 * a / b
-  printf " (%.0f%% by server CPU per request)\n", 100 * cb / ca
-}'
+
+# ratio TARGET FLOOR: throughput and CPU ratios of TARGET against FLOOR.
+ratio() {
+  awk -v a="$(median "$1" 1)" -v b="$(median "$2" 1)" -v ca="$(median "$1" 4)" -v cb="$(median "$2" 4)" \
+    'BEGIN { printf "%.2fx throughput, %.2fx CPU per request", a / b, ca / cb }'
+}
+echo
+echo "against the constant-body floor (targets: /api/me >= 0.80x throughput and <= 1.30x CPU, /api/public >= 0.90x):"
+echo "  /api/me      $(ratio me const)"
+echo "  /api/public  $(ratio public const)"
+echo "against the JSON-encoding floor:"
+echo "  /api/me      $(ratio me json)"
+echo "  /api/public  $(ratio public json)"
+
+# Nothing given up: after a graceful shutdown, one log line per request.
+kill -TERM "$fnguard_pid"
+wait "$fnguard_pid" 2>/dev/null || true
+sleep 0.2
+served=$(awk '{ n += $5 } END { print n }' "$tmp/me.runs" "$tmp/public.runs")
+if [ "${LOG_LEVEL:-info}" = info ]; then
+  logged=$(grep -c 'msg=request\|"msg":"request"' "$tmp/fnguard.log" || true)
+  echo
+  echo "request lines after SIGTERM: $logged for $served requests wrk saw answered (plus 2 checks and requests in flight when wrk stopped)"
+  if [ "$logged" -lt "$served" ]; then echo "FAIL: request lines were lost"; exit 1; fi
+  if grep -q "$token" "$tmp/fnguard.log"; then echo "FAIL: the token reached the log"; exit 1; fi
+fi

@@ -1,6 +1,11 @@
 // Command bare is the floor for scripts/load.sh: a plain net/http server
-// answering GET /api/me with the JSON fnguard's /me returns for the free
-// persona, with no router, middleware or token. It listens on loopback only.
+// with no router, middleware, token or log, answering the JSON fnguard's
+// /me returns for the free persona two ways:
+//
+//	GET /api/me     encodes the body with encoding/json on every request
+//	GET /api/const  writes the same bytes, encoded once at start
+//
+// It listens on loopback only.
 //
 //	go run ./bench/bare -addr 127.0.0.1:0
 package main
@@ -35,18 +40,28 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	body := me{
+		Subject:     "dev|free-user",
+		Roles:       []string{},
+		Permissions: []string{"read:profile"},
+		Scopes:      []string{"openid", "profile", "email"},
+		ExpiresAt:   time.Now().Add(time.Hour).UTC().Truncate(time.Second),
+	}
+	constant, err := json.Marshal(body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	constant = append(constant, '\n')
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/me", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
-		_ = json.NewEncoder(w).Encode(me{
-			Subject:     "dev|free-user",
-			Roles:       []string{},
-			Permissions: []string{"read:profile"},
-			Scopes:      []string{"openid", "profile", "email"},
-			ExpiresAt:   exp,
-		})
+		_ = json.NewEncoder(w).Encode(body)
+	})
+	mux.HandleFunc("GET /api/const", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(constant)
 	})
 	fmt.Printf("bare listening on http://%s\n", ln.Addr())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
