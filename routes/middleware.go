@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 )
 
@@ -18,13 +19,15 @@ import (
 func dropProxyHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for name := range r.Header {
-			if strings.HasPrefix(strings.ToLower(name), "x-golambdaproxy-") {
-				r.Header.Del(name)
+			if len(name) >= len(proxyHeaderPrefix) && strings.EqualFold(name[:len(proxyHeaderPrefix)], proxyHeaderPrefix) {
+				delete(r.Header, name)
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+const proxyHeaderPrefix = "X-GoLambdaProxy-"
 
 // recoverer turns a panic into a logged 500 with a JSON body that says
 // nothing about the panic.
@@ -48,14 +51,24 @@ func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
+// Header values set on every answer, built once. The slices are shared
+// between responses: net/http only reads them, Set replaces them and Add
+// copies them (their capacity is their length).
+var (
+	nosniff      = []string{"nosniff"}
+	noReferrer   = []string{"no-referrer"}
+	hsts         = []string{"max-age=63072000; includeSubDomains"}
+	privateStore = []string{"private, no-store"}
+)
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h["X-Content-Type-Options"] = nosniff
+		h["Referrer-Policy"] = noReferrer
 		// Netlify's [[headers]] reach static files only, not function
 		// responses, so the API sets HSTS itself (browsers ignore it on http).
-		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		h["Strict-Transport-Security"] = hsts
 		next.ServeHTTP(w, r)
 	})
 }
@@ -63,9 +76,25 @@ func securityHeaders(next http.Handler) http.Handler {
 // privateCache keeps per-user answers out of shared caches.
 func privateCache(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "private, no-store")
-		w.Header().Add("Vary", "Authorization")
+		h := w.Header()
+		h["Cache-Control"] = privateStore
+		h.Add("Vary", "Authorization")
 		next.ServeHTTP(w, r)
+	})
+}
+
+// compress compresses answers for clients that ask for it. chi's Compress
+// wraps the writer of every request to find out; a request without
+// Accept-Encoding skips it, with the same answer (Compress adds its Vary
+// only to what it compresses).
+func compress(next http.Handler) http.Handler {
+	c := middleware.Compress(5, "application/json", "text/html", "text/css", "text/javascript", "application/javascript")(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := r.Header["Accept-Encoding"]; !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		c.ServeHTTP(w, r)
 	})
 }
 

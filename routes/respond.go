@@ -1,6 +1,7 @@
 package routes
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -15,6 +16,24 @@ func respond(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// respondBytes writes body, JSON encoded beforehand, with status.
+func respondBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Content-Type"] = contentTypeJSON
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+var contentTypeJSON = []string{"application/json"}
+
+// encode is what respond writes for v.
+func encode(v any) []byte {
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		panic(err) // only called on values of ours, at start
+	}
+	return b.Bytes()
 }
 
 // respondError writes the same body shape as auth errors, for failures that

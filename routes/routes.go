@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/internal/authlog"
@@ -51,7 +50,7 @@ func New(o Options) *chi.Mux {
 		recoverer(o.Logger),
 		securityHeaders,
 		corsHandler(o.AllowedOrigins),
-		middleware.Compress(5, "application/json", "text/html", "text/css", "text/javascript", "application/javascript"),
+		compress,
 	)
 
 	api := chi.NewRouter()

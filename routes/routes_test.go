@@ -437,3 +437,20 @@ func TestPanicBecomesJSON500(t *testing.T) {
 		t.Errorf("panic not logged: %s", logs)
 	}
 }
+
+func TestMeBodyIsEncodingJSONs(t *testing.T) {
+	exp := time.Unix(1795516200, 500).In(time.FixedZone("x", 3600))
+	for _, p := range []*auth.Principal{
+		{Subject: "dev|paid-user", Roles: []string{"paid"}, Permissions: []string{"read:profile"}, Scopes: []string{"openid"}, ExpiresAt: exp},
+		{Subject: `odd "sub" <&> ` + "\u2028\xff", ExpiresAt: exp},
+		{Subject: "", Roles: []string{}, Permissions: nil, Scopes: []string{"a", "b"}},
+	} {
+		rec := httptest.NewRecorder()
+		handleMe(rec, httptest.NewRequest("GET", "/api/me", nil).WithContext(auth.NewContext(t.Context(), p)))
+		var want strings.Builder
+		_ = json.NewEncoder(&want).Encode(meResponse{Subject: p.Subject, Roles: p.Roles, Permissions: p.Permissions, Scopes: p.Scopes, ExpiresAt: p.ExpiresAt.UTC()})
+		if rec.Body.String() != want.String() || rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("/me for %+v = %d %q %q, encoding/json writes %q", p, rec.Code, rec.Header().Get("Content-Type"), rec.Body, want.String())
+		}
+	}
+}
