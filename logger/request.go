@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -13,19 +14,67 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 )
 
 type entryKey struct{}
 type seedKey struct{}
 
-// entry collects what downstream code learns about a request (the caller's
-// subject, an auth denial) for the request's log line.
+// entry is one request seen by Middleware: the writer that records its
+// status and size, and what downstream code learns about it (the caller's
+// subject, an auth denial) for its log lines. One allocation per request.
 type entry struct {
-	mu    sync.Mutex
-	attrs []slog.Attr
-	audit []slog.Attr
+	w           http.ResponseWriter
+	status      int
+	bytes       int
+	wroteHeader bool
+
+	mu       sync.Mutex
+	attrs    []slog.Attr
+	audit    []slog.Attr
+	attrsBuf [2]slog.Attr // room for Set's usual one or two attrs
 }
+
+func (e *entry) Header() http.Header { return e.w.Header() }
+
+func (e *entry) WriteHeader(status int) {
+	if !e.wroteHeader && status >= 200 {
+		e.status, e.wroteHeader = status, true
+	}
+	e.w.WriteHeader(status)
+}
+
+func (e *entry) Write(b []byte) (int, error) {
+	if !e.wroteHeader {
+		e.status, e.wroteHeader = http.StatusOK, true
+	}
+	n, err := e.w.Write(b)
+	e.bytes += n
+	return n, err
+}
+
+// Flush lets streaming answers through, when the server's writer can.
+func (e *entry) Flush() {
+	if !e.wroteHeader {
+		e.status, e.wroteHeader = http.StatusOK, true
+	}
+	if f, ok := e.w.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// ReadFrom keeps the server's sendfile path for files (http.FileServer
+// copies into the writer).
+func (e *entry) ReadFrom(r io.Reader) (int64, error) {
+	if !e.wroteHeader {
+		e.status, e.wroteHeader = http.StatusOK, true
+	}
+	n, err := io.Copy(e.w, r)
+	e.bytes += int(n)
+	return n, err
+}
+
+// Unwrap is for http.ResponseController.
+func (e *entry) Unwrap() http.ResponseWriter { return e.w }
 
 // WithAttrs returns ctx carrying attrs that the request line will include.
 // Adapters that see the request before the router (the Lambda adapter with
@@ -68,51 +117,56 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			id := ids.next()
-			w.Header().Set(RequestIDHeader, id)
-			e := &entry{}
+			w.Header()[RequestIDHeader] = []string{id}
+			e := &entry{w: w}
+			e.attrs = e.attrsBuf[:0]
 			ctx := context.WithValue(r.Context(), entryKey{}, e)
-			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			next.ServeHTTP(ww, r.WithContext(ctx))
+			next.ServeHTTP(e, r.WithContext(ctx))
 
-			status := ww.Status()
+			status := e.status
 			if status == 0 {
 				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			e.mu.Lock()
+			audit := e.audit
+			if len(audit) == 0 && !log.Enabled(ctx, level) {
+				e.mu.Unlock()
+				return
 			}
 			route := ""
 			if rc := chi.RouteContext(ctx); rc != nil {
 				route = rc.RoutePattern()
 			}
+			path := SafePath(r.URL.Path)
 			seed, _ := ctx.Value(seedKey{}).([]slog.Attr)
-			e.mu.Lock()
-			attrs := make([]slog.Attr, 0, 10+len(seed)+len(e.attrs))
-			attrs = append(attrs,
+			clientID := clientRequestID(r)
+			var buf [12]slog.Attr
+			attrs := append(buf[:0],
 				slog.String("method", r.Method),
-				slog.String("path", SafePath(r.URL.Path)),
+				slog.String("path", path),
 				slog.String("route", route),
 				slog.Int("status", status),
-				slog.Int("bytes", ww.BytesWritten()),
+				slog.Int("bytes", e.bytes),
 				slog.Duration("duration", time.Since(start)),
 				slog.String("request_id", id),
 			)
-			clientID := clientRequestID(r)
 			if clientID != "" {
 				attrs = append(attrs, slog.String("client_request_id", clientID))
 			}
 			attrs = append(attrs, seed...)
 			attrs = append(attrs, e.attrs...)
-			audit := e.audit
 			e.mu.Unlock()
 
-			level := slog.LevelInfo
-			if status >= 500 {
-				level = slog.LevelError
-			}
 			log.LogAttrs(ctx, level, "request", attrs...)
 			if len(audit) > 0 {
 				a := append([]slog.Attr{
 					slog.String("route", route),
 					slog.String("method", r.Method),
-					slog.String("path", SafePath(r.URL.Path)),
+					slog.String("path", path),
 					slog.Int("status", status),
 					slog.String("request_id", id),
 				}, seed...)
