@@ -93,6 +93,10 @@ type Route struct {
 	// Action is what to ask POST {base}/tokens for, with SingleUse: the
 	// function's name is the token's target.
 	Action string
+	// ReadsBody says the handler reads the request body. The local
+	// stand-in reads a body only for such a route's method, so anonymous
+	// callers cannot make it buffer bodies nobody reads.
+	ReadsBody bool
 }
 
 // Credential is how a client presents the signed-in user to an endpoint.

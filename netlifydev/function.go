@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,12 +43,22 @@ type FunctionOptions struct {
 	// does. Functions configured with the site's secret verify the token
 	// themselves; see auth.Netlify.
 	NetlifyIdentity bool
-	Log             *slog.Logger
+	// BodyMethods are the methods of the function's routes that take a
+	// body; nil means every method. The body of any other request is never
+	// read: the function gets the event without it (and answers 405 or 404
+	// itself), so an anonymous caller cannot make this server buffer and
+	// encode MaxBody for a function that takes none.
+	BodyMethods []string
+	Log         *slog.Logger
 }
 
 // ServeFunction serves the Lambda function h.
 func ServeFunction(h lambda.Handler, o FunctionOptions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.BodyMethods != nil && !slices.Contains(o.BodyMethods, r.Method) {
+			r = r.Clone(r.Context())
+			r.Body = http.NoBody
+		}
 		ev, err := Event(r)
 		if err != nil {
 			writeResponse(w, guard.ErrorResponse(r.Context(), o.Log, &guard.Error{Status: http.StatusRequestEntityTooLarge, Code: "payload_too_large", Message: "The request body is too large."}))

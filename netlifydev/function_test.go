@@ -153,3 +153,56 @@ func TestHandlerRefusesOversizedBodies(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
+
+// countingReader counts what the server read of a request body.
+type countingReader struct {
+	r    io.Reader
+	read int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+// TestHandlerReadsNoBodyForMethodsTheFunctionTakesNone: an anonymous
+// caller could otherwise make the stand-in buffer (and base64-encode) up to
+// MaxBody per request for a function that answers 405 anyway.
+func TestHandlerReadsNoBodyForMethodsTheFunctionTakesNone(t *testing.T) {
+	tests := []struct {
+		name        string
+		bodyMethods []string
+		method      string
+		wantRead    bool
+	}{
+		{"a POST to a function that takes no body is not read", []string{}, http.MethodPost, false},
+		{"a PUT to a function whose only body route is POST is not read", []string{http.MethodPost}, http.MethodPut, false},
+		{"a GET with a body is not read", []string{http.MethodPost}, http.MethodGet, false},
+		{"a POST to a function that takes POST bodies is read", []string{http.MethodPost}, http.MethodPost, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingReader{r: strings.NewReader(strings.Repeat("a", netlifydev.MaxBody))}
+			req := httptest.NewRequest(tt.method, "/.netlify/functions/x/me", body)
+			rec := httptest.NewRecorder()
+			netlifydev.ServeFunction(lambda.NewHandler(echo), netlifydev.FunctionOptions{Log: discard, BodyMethods: tt.bodyMethods}).ServeHTTP(rec, req)
+			if rec.Code != http.StatusTeapot {
+				t.Fatalf("status %d: the function must still be invoked and answer for itself", rec.Code)
+			}
+			var got struct{ Event events.APIGatewayProxyRequest }
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantRead {
+				if body.read != netlifydev.MaxBody || len(got.Event.Body) != netlifydev.MaxBody {
+					t.Fatalf("read %d bytes, event body %d; want the whole body", body.read, len(got.Event.Body))
+				}
+				return
+			}
+			if body.read != 0 || got.Event.Body != "" {
+				t.Fatalf("read %d bytes of a body the function takes none of (event body %d bytes)", body.read, len(got.Event.Body))
+			}
+		})
+	}
+}

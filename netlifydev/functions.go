@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/config"
@@ -81,7 +82,19 @@ func serveFunctions(d functions.Deps, netlifyCaller bool) (map[string]http.Handl
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", f.Name, err)
 		}
-		out[f.Name] = ServeFunction(h, FunctionOptions{NetlifyIdentity: clientContext, Log: d.Log})
+		out[f.Name] = ServeFunction(h, FunctionOptions{NetlifyIdentity: clientContext, BodyMethods: bodyMethods(f), Log: d.Log})
 	}
 	return out, nil
+}
+
+// bodyMethods are the methods of f's routes that read a body; the others'
+// bodies are never read (see FunctionOptions.BodyMethods).
+func bodyMethods(f functions.Function) []string {
+	out := []string{}
+	for _, r := range f.Routes {
+		if r.ReadsBody && !slices.Contains(out, r.Method) {
+			out = append(out, r.Method)
+		}
+	}
+	return out
 }
