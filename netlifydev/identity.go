@@ -12,20 +12,20 @@ import (
 
 // readRules reads netlify.toml (NETLIFY_TOML): its role rules, and the
 // Identity settings nf_jwt is checked with locally. No file is no rules.
-func readRules(cfg config.Config, log *slog.Logger) ([]Rule, config.Netlify, error) {
+func readRules(cfg config.Config, log *slog.Logger) (File, []Rule, config.Netlify, error) {
 	data, err := os.ReadFile(cfg.Netlify.TOMLPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		log.Warn("proxy-level strategy not served: no netlify.toml", "path", cfg.Netlify.TOMLPath)
-		return nil, cfg.Netlify, nil
+		return File{}, nil, cfg.Netlify, nil
 	}
 	if err != nil {
-		return nil, cfg.Netlify, fmt.Errorf("read %s: %w", cfg.Netlify.TOMLPath, err)
+		return File{}, nil, cfg.Netlify, fmt.Errorf("read %s: %w", cfg.Netlify.TOMLPath, err)
 	}
 	file, rules, err := Parse(data)
 	if err != nil {
-		return nil, cfg.Netlify, err
+		return File{}, nil, cfg.Netlify, err
 	}
-	return rules, identityConfig(cfg, file), nil
+	return file, rules, identityConfig(cfg, file), nil
 }
 
 // identityConfig is the Identity configuration used locally. Beside the

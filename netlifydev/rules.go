@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/logger"
@@ -27,7 +29,12 @@ type RoleRulesOptions struct {
 	Functions map[string]http.Handler
 	// Files serves the pages fallback rules point at (the publish dir).
 	Files fs.FS
-	Log   *slog.Logger
+	// Headers are netlify.toml's [[headers]], and CSP the page's policy:
+	// what Netlify adds to a file it serves, here to the answers the
+	// rules make without a function (a fallback page, a redirect).
+	Headers []HeaderRule
+	CSP     string
+	Log     *slog.Logger
 }
 
 // RoleRules applies netlify.toml's role rules before next, as Netlify's
@@ -57,6 +64,13 @@ func NewRoleRules(o RoleRulesOptions, next http.Handler) (*RoleRules, error) {
 
 // ServeHTTP hands requests no rule matches to next.
 func (p *RoleRules) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+		// Netlify's router collapses dot segments and repeated slashes
+		// before it picks a rule: /paid-only/../admin-only/ is
+		// /admin-only/, whatever a client sent (curl --path-as-is).
+		r = r.Clone(r.Context())
+		r.URL.Path, r.URL.RawPath = clean, ""
+	}
 	for _, rule := range p.o.Rules {
 		if rule.Matches(r.URL.Path) {
 			p.decided.ServeHTTP(w, r)
@@ -110,11 +124,26 @@ func (p *RoleRules) roles(r *http.Request) []string {
 }
 
 func (p *RoleRules) apply(w http.ResponseWriter, r *http.Request, rule Rule) {
-	switch {
-	case rule.Function != "":
+	if rule.Function != "" {
 		// Netlify passes the original path to the function, not the
 		// rewritten one.
 		p.o.Functions[rule.Function].ServeHTTP(w, r)
+		return
+	}
+	// What Netlify adds to every file it serves, as the rest of this
+	// server does to its answers.
+	h := w.Header()
+	for _, hr := range p.o.Headers {
+		if hr.Matches(r.URL.Path) {
+			for k, v := range hr.Values {
+				h.Set(k, v)
+			}
+		}
+	}
+	if p.o.CSP != "" {
+		h.Set("Content-Security-Policy", p.o.CSP)
+	}
+	switch {
 	case rule.Status == http.StatusMovedPermanently || rule.Status == http.StatusFound:
 		http.Redirect(w, r, rule.To, rule.Status)
 	default:
@@ -144,4 +173,16 @@ func trimSlash(s string) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// cleanPath is path.Clean keeping a trailing slash, which rules tell apart.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }

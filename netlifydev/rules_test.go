@@ -26,6 +26,9 @@ const netlifyTOML = "../netlify.toml"
 
 var secret = []byte("proxy-test-secret-of-at-least-32-bytes!!")
 
+// testCSP stands for the page's policy, which the server builds (web).
+const testCSP = "default-src 'self'"
+
 func readTOML(t *testing.T) []byte {
 	t.Helper()
 	data, err := os.ReadFile(netlifyTOML)
@@ -62,7 +65,8 @@ func site(t *testing.T, data []byte) (url string, rolesPath string) {
 	})
 	p, err := netlifydev.NewRoleRules(netlifydev.RoleRulesOptions{
 		Rules: rules, Verifier: n, Functions: byName, Log: log,
-		Files: fstest.MapFS{"401.html": {Data: []byte("<h1>sign in required</h1>")}},
+		Files:   fstest.MapFS{"401.html": {Data: []byte("<h1>sign in required</h1>")}},
+		Headers: file.Headers, CSP: testCSP,
 	}, router)
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +166,16 @@ func TestRoleRulesThroughTheLocalProxy(t *testing.T) {
 		{"garbage", "/paid-only/x", 401, ""},
 		{"admin", "/api/health", 418, ""}, // not a role rule: the router's
 		{"anonymous", "/admin-onlyx", 418, ""},
+		// Paths are collapsed as Netlify's router collapses them, before
+		// any rule is chosen: a dot segment must not pick the rule.
+		{"paid", "/paid-only/../admin-only/", 401, ""},
+		{"paid", "/paid-only/%2e%2e/admin-only/x", 401, ""},
+		{"paid", "/paid-only/./../admin-only/x", 401, ""},
+		{"paid", "/paid-only//../admin-only/x", 401, ""},
+		{"admin", "/paid-only/../admin-only/", 200, "admin-only"},
+		{"paid", "/admin-only/../paid-only/x", 200, "paid-only"},
+		{"anonymous", "/api/../admin-only/x", 401, ""},
+		{"admin", "/admin-only/../api/health", 418, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.caller+" GET "+tc.path, func(t *testing.T) {
@@ -297,4 +311,33 @@ func roleRuleFunctions() []functions.Function {
 		}
 	}
 	return out
+}
+
+// TestAnswersTheProxyDecidesCarryTheSecurityHeaders: the fallback page and
+// the other answers the proxy makes without a function get the headers
+// netlify.toml's [[headers]] give every file Netlify serves, and the
+// page's Content-Security-Policy, like every other answer of the server.
+func TestAnswersTheProxyDecidesCarryTheSecurityHeaders(t *testing.T) {
+	url, _ := site(t, readTOML(t))
+	resp, err := http.Get(url + "/admin-only/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("status %d, want the fallback page's 401", resp.StatusCode)
+	}
+	for name, want := range map[string]string{
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Referrer-Policy":           "no-referrer",
+		"Permissions-Policy":        "camera=(), microphone=(), geolocation=()",
+		"Content-Security-Policy":   testCSP,
+		"Cache-Control":             "no-store",
+	} {
+		if got := resp.Header.Get(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
 }

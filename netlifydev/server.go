@@ -53,7 +53,7 @@ func New(o Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, identity, err := readRules(cfg, log)
+	file, rules, identity, err := readRules(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +76,11 @@ func New(o Options) (*Site, error) {
 		netlifyTokenURL = dev.serveExchange(handleNetlifyToken(verifier, identity, dev.issuer.AllowsOrigin))
 	}
 	// Last, so that the page lists every function mounted above.
+	var csp string
+	if sc, err := web.NewConfig(cfg, issuer, func(string) bool { return false }); err == nil {
+		sc.NetlifyTokenURL = netlifyTokenURL
+		csp = sc.CSP()
+	}
 	if spa, err := web.New(cfg, issuer, mounts, netlifyTokenURL); err != nil {
 		log.Warn("single-page app not served", "reason", err.Error())
 	} else {
@@ -90,7 +95,7 @@ func New(o Options) (*Site, error) {
 		Mounts:         mounts,
 	})
 	if d.Identity != nil && len(rules) > 0 {
-		if h, err = NewRoleRules(RoleRulesOptions{Rules: rules, Verifier: d.Identity, Functions: byName, Files: web.Files(), Log: log}, h); err != nil {
+		if h, err = NewRoleRules(RoleRulesOptions{Rules: rules, Verifier: d.Identity, Functions: byName, Files: web.Files(), Headers: file.Headers, CSP: csp, Log: log}, h); err != nil {
 			return nil, err
 		}
 	}

@@ -220,3 +220,29 @@ func repoFile(t *testing.T) File {
 	}
 	return file
 }
+
+// TestFallbackPageHasThePagesSecurityHeaders: through the whole local
+// server, the 401 page a role rule falls back to carries the headers the
+// app's page does, its Content-Security-Policy included, and a dot segment
+// cannot steer a request past the rule it lands under.
+func TestFallbackPageHasThePagesSecurityHeaders(t *testing.T) {
+	s := startServer(t, map[string]string{"PORT": "0", "DEV_ISSUER_KEY_FILE": t.TempDir() + "/dev.pem", "NETLIFY_TOML": "../netlify.toml"})
+	fetch := func(path string) *http.Response {
+		t.Helper()
+		resp, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	page, denied := fetch("/"), fetch("/paid-only/../admin-only/")
+	if page.StatusCode != 200 || denied.StatusCode != 401 {
+		t.Fatalf("page %d, fallback %d; want 200 and 401", page.StatusCode, denied.StatusCode)
+	}
+	for _, name := range []string{"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Strict-Transport-Security"} {
+		if got, want := denied.Header.Get(name), page.Header.Get(name); want == "" || got == "" || (name == "Content-Security-Policy" && got != want) {
+			t.Errorf("%s: fallback %q, page %q", name, got, want)
+		}
+	}
+}

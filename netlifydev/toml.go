@@ -22,6 +22,23 @@ import (
 type File struct {
 	Redirects []Redirect `toml:"redirects"`
 	Dev       Dev        `toml:"dev"`
+	// Headers are the [[headers]] Netlify adds to the files it serves.
+	Headers []HeaderRule `toml:"headers"`
+}
+
+// HeaderRule is one [[headers]] table: values for the paths for matches
+// ("/*" for every path, "/x/*" for a prefix, else one exact path).
+type HeaderRule struct {
+	For    string            `toml:"for"`
+	Values map[string]string `toml:"values"`
+}
+
+// Matches reports whether the rule covers path.
+func (h HeaderRule) Matches(path string) bool {
+	if prefix, ok := strings.CutSuffix(h.For, "*"); ok {
+		return strings.HasPrefix(path, prefix)
+	}
+	return path == h.For
 }
 
 // Dev is netlify.toml's [dev] table, read by `netlify dev`.
