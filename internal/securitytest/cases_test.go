@@ -2,6 +2,7 @@ package securitytest
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"time"
 )
@@ -127,6 +128,12 @@ func hostileCases(f forger, trapURL string) []hostileCase {
 		{"iat an hour ahead is 401", bearer("/api/admin", f.sign(nil, set("iat", now.Add(time.Hour).Unix()))), 401, 0, invalid},
 		{"nbf beyond int64 is 401", bearer("/api/admin", f.sign(nil, set("nbf", 1e19))), 401, 0, invalid},
 		{"exp beyond int64 is 401", bearer("/api/admin", f.sign(nil, set("exp", 1e19))), 401, 0, invalid},
+		// Issue 11: NumericDates that wrap. Just below the int64 maximum,
+		// time arithmetic overflowed into the past and nbf/iat passed.
+		{"nbf just below the int64 maximum is 401", bearer("/api/admin", f.sign(nil, set("nbf", int64(math.MaxInt64-1024)))), 401, 0, invalid},
+		{"iat just below the int64 maximum is 401", bearer("/api/admin", f.sign(nil, set("iat", int64(math.MaxInt64-1024)))), 401, 0, invalid},
+		{"exp just below the int64 maximum is 401 invalid, not expired", bearer("/api/admin", f.sign(nil, set("exp", int64(math.MaxInt64-1024)))), 401, 0, invalid},
+		{"exp past year 36812 is 401", bearer("/api/admin", f.sign(nil, set("exp", int64(1<<40+1)))), 401, 0, invalid},
 		{"missing exp is 401", bearer("/api/admin", f.sign(nil, del("exp"))), 401, 0, invalid},
 		{"exp as a string is 401", bearer("/api/admin", f.sign(nil, set("exp", "4102444800"))), 401, 0, invalid},
 		{"missing sub is 401", bearer("/api/admin", f.sign(nil, del("sub"))), 401, 0, invalid},
@@ -142,6 +149,9 @@ func hostileCases(f forger, trapURL string) []hostileCase {
 			f.sign(nil, f.claims(func(c map[string]any) { delete(c, iss.RolesClaim); c["https://evil.example/roles"] = []string{"admin"} }))), 403, 0, forbidden},
 		{"role Admin in another case is 403", bearer("/api/admin", f.sign(nil, set(iss.RolesClaim, []string{"Admin", "admin "}))), 403, 0, forbidden},
 		{"roles as a string are 401", bearer("/api/admin", f.sign(nil, set(iss.RolesClaim, "admin"))), 401, 0, invalid},
+		// Issue 11: an element of the wrong type is no role named "".
+		{"roles holding null are 401", bearer("/api/admin", f.sign(nil, set(iss.RolesClaim, []any{"admin", nil}))), 401, 0, invalid},
+		{"permissions holding null are 401", bearer("/api/me", f.sign(nil, set("permissions", []any{nil}))), 401, 0, invalid},
 		{"roles as an object are 401", bearer("/api/admin", f.sign(nil, set(iss.RolesClaim, map[string]bool{"admin": true}))), 401, 0, invalid},
 		{"roles as numbers are 401", bearer("/api/admin", f.sign(nil, set(iss.RolesClaim, []int{1, 2}))), 401, 0, invalid},
 		{"permissions as a string are 401", bearer("/api/admin", f.sign(nil, set("permissions", "read:admin"))), 401, 0, invalid},
