@@ -154,18 +154,6 @@ func TestHandlerRefusesOversizedBodies(t *testing.T) {
 	}
 }
 
-// countingReader counts what the server read of a request body.
-type countingReader struct {
-	r    io.Reader
-	read int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.read += n
-	return n, err
-}
-
 // TestHandlerReadsNoBodyForMethodsTheFunctionTakesNone: an anonymous
 // caller could otherwise make the stand-in buffer (and base64-encode) up to
 // MaxBody per request for a function that answers 405 anyway.
@@ -183,7 +171,7 @@ func TestHandlerReadsNoBodyForMethodsTheFunctionTakesNone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			body := &countingReader{r: strings.NewReader(strings.Repeat("a", netlifydev.MaxBody))}
+			body := &netlifydev.CountingReader{R: strings.NewReader(strings.Repeat("a", netlifydev.MaxBody))}
 			req := httptest.NewRequest(tt.method, "/.netlify/functions/x/me", body)
 			rec := httptest.NewRecorder()
 			netlifydev.ServeFunction(lambda.NewHandler(echo), netlifydev.FunctionOptions{Log: discard, BodyMethods: tt.bodyMethods}).ServeHTTP(rec, req)
@@ -195,13 +183,13 @@ func TestHandlerReadsNoBodyForMethodsTheFunctionTakesNone(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.wantRead {
-				if body.read != netlifydev.MaxBody || len(got.Event.Body) != netlifydev.MaxBody {
-					t.Fatalf("read %d bytes, event body %d; want the whole body", body.read, len(got.Event.Body))
+				if body.N != netlifydev.MaxBody || len(got.Event.Body) != netlifydev.MaxBody {
+					t.Fatalf("read %d bytes, event body %d; want the whole body", body.N, len(got.Event.Body))
 				}
 				return
 			}
-			if body.read != 0 || got.Event.Body != "" {
-				t.Fatalf("read %d bytes of a body the function takes none of (event body %d bytes)", body.read, len(got.Event.Body))
+			if body.N != 0 || got.Event.Body != "" {
+				t.Fatalf("read %d bytes of a body the function takes none of (event body %d bytes)", body.N, len(got.Event.Body))
 			}
 		})
 	}

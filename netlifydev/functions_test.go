@@ -185,27 +185,29 @@ func TestServedFunctionsReadNoBodyTheyDoNotTake(t *testing.T) {
 		}
 		for _, r := range f.Routes {
 			t.Run("anonymous POST of 6 MiB to "+f.URL()+r.Path+" is answered unread", func(t *testing.T) {
-				body := &countingReader{r: strings.NewReader(strings.Repeat("a", MaxBody))}
+				body := &CountingReader{R: strings.NewReader(strings.Repeat("a", MaxBody))}
 				rec := httptest.NewRecorder()
 				h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, f.URL()+r.Path, body))
 				if rec.Code != http.StatusUnauthorized && rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusNotFound {
 					t.Errorf("status %d, want the function's own 401, 404 or 405", rec.Code)
 				}
-				if body.read != 0 {
-					t.Errorf("the stand-in read %d bytes of the body", body.read)
+				if body.N != 0 {
+					t.Errorf("the stand-in read %d bytes of the body", body.N)
 				}
 			})
 		}
 	}
 }
 
-type countingReader struct {
-	r    io.Reader
-	read int
+// CountingReader counts what the server read of a request body (exported
+// for the external tests of this package).
+type CountingReader struct {
+	R io.Reader
+	N int
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.read += n
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += n
 	return n, err
 }

@@ -188,18 +188,10 @@ func TestGatewayCachesPerToken(t *testing.T) {
 	z := authorizer.New(p.Auth, authorizer.Routes(), discard)
 	calls := 0
 	now := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)
-	g := &authorizer.Gateway{
-		Authorize: func(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-			calls++
-			return z.Request(ctx, ev)
-		},
-		Function:   authorizer.Protected(authorizer.Routes(), discard),
-		Routes:     authorizer.Routes(),
-		TTL:        5 * time.Minute,
-		PathPrefix: "/.netlify/functions",
-		Now:        func() time.Time { return now },
-		Log:        discard,
-	}
+	g := cachingGateway(func(ctx context.Context, ev events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		calls++
+		return z.Request(ctx, ev)
+	}, &now)
 	steps := []struct {
 		name      string
 		persona   string

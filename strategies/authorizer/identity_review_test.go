@@ -29,15 +29,7 @@ func TestGatewayDecisionDependsOnlyOnTheIdentitySource(t *testing.T) {
 	p := strategytest.Netlify(t)
 	z := authorizer.New(p.Auth, authorizer.Routes(), discard)
 	now := time.Date(2026, 11, 24, 11, 0, 0, 0, time.UTC)
-	g := &authorizer.Gateway{
-		Authorize:  z.Request,
-		Function:   authorizer.Protected(authorizer.Routes(), discard),
-		Routes:     authorizer.Routes(),
-		TTL:        5 * time.Minute,
-		PathPrefix: "/.netlify/functions",
-		Now:        func() time.Time { return now },
-		Log:        discard,
-	}
+	g := cachingGateway(z.Request, &now)
 	steps := []struct {
 		name          string
 		authorization string
@@ -138,5 +130,20 @@ func TestTokenAuthorizerIsUnaffected(t *testing.T) {
 	authz := readTemplate(t).Resources["Api"].Properties.Auth.Authorizers["TokenAuthorizer"]
 	if authz.FunctionPayloadType != "TOKEN" || authz.Identity.Header != "Authorization" {
 		t.Fatalf("template.yaml's authorizer is %+v: a REQUEST authorizer would need its identity source to cover every header it reads", authz)
+	}
+}
+
+// cachingGateway is the local API Gateway stand-in in front of the
+// authorized function, caching authorize's answers for five minutes of the
+// clock *now.
+func cachingGateway(authorize func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error), now *time.Time) *authorizer.Gateway {
+	return &authorizer.Gateway{
+		Authorize:  authorize,
+		Function:   authorizer.Protected(authorizer.Routes(), discard),
+		Routes:     authorizer.Routes(),
+		TTL:        5 * time.Minute,
+		PathPrefix: "/.netlify/functions",
+		Now:        func() time.Time { return *now },
+		Log:        discard,
 	}
 }
