@@ -315,7 +315,7 @@ func unixField(fields map[string]json.RawMessage, name string) (time.Time, bool,
 		return time.Time{}, false, nil
 	}
 	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil || !InNumericDateRange(f) {
+	if err := json.Unmarshal(raw, &f); err != nil || !jws.InNumericDateRange(f) {
 		return time.Time{}, false, fmt.Errorf("%s is not a NumericDate", name)
 	}
 	return time.Unix(int64(f), 0), true, nil

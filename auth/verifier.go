@@ -147,7 +147,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Principal, error)
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no exp", KeyID: hdr.Kid, Subject: rc.Subject}
 	case rc.Subject == "":
 		return nil, &Error{Err: ErrInvalidToken, Reason: "token has no sub", KeyID: hdr.Kid}
-	case !InNumericDateRange(rc.Expiry) || !InNumericDateRange(rc.NotBefore) || !InNumericDateRange(rc.IssuedAt):
+	case !jws.InNumericDateRange(rc.Expiry) || !jws.InNumericDateRange(rc.NotBefore) || !jws.InNumericDateRange(rc.IssuedAt):
 		// tokenClaims refused these before the clock checks; this guards
 		// against a decoder that skips it (go-jose wraps 1e19 to negative).
 		return nil, &Error{Err: ErrInvalidToken, Reason: "exp, nbf or iat out of range", KeyID: hdr.Kid, Subject: rc.Subject}

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/go-jose/go-jose.v2/jwt"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/jws"
 )
 
 // DefaultLeeway is the clock skew tolerated between the issuing service and
@@ -99,7 +100,7 @@ func (v *Verifier) check(c *Claims) error {
 	for _, d := range []*jwt.NumericDate{c.Expiry, c.NotBefore, c.IssuedAt} {
 		// Before any comparison with the clock: time.Time arithmetic on a
 		// date near the int64 maximum wraps into the past.
-		if d != nil && !auth.InNumericDateRange(int64(*d)) {
+		if d != nil && !jws.InNumericDateRange(int64(*d)) {
 			return errors.New("exp, nbf or iat out of range")
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/jws"
 	"github.com/fnguard/fnguard/strategies/endpoints"
 	"github.com/fnguard/fnguard/strategies/guard"
 )
@@ -110,7 +111,7 @@ func PrincipalFromContext(authz map[string]any) (*auth.Principal, error) {
 	default:
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context has no exp", Subject: sub}
 	}
-	if !auth.InNumericDateRange(exp) {
+	if !jws.InNumericDateRange(exp) {
 		// Out of range, time.Unix would wrap a far-future exp into the past.
 		return nil, &auth.Error{Err: auth.ErrInvalidToken, Reason: "authorizer context exp out of range", Subject: sub}
 	}
