@@ -119,6 +119,10 @@ func (v *Verifier) keyFunc(ctx context.Context) (any, error) {
 // leaves the JWKS, or CacheTTL passes. The Principal returned is then shared
 // by every request carrying that token: treat it as read-only.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	if len(token) > maxTokenSize {
+		// Before the cache, which would copy the token to hash it.
+		return nil, deny(ErrInvalidToken, "token too large")
+	}
 	if v.cache == nil {
 		return v.verify(ctx, token)
 	}
