@@ -30,6 +30,7 @@ fi
 # dependency added, dropped or upgraded by hand fails here, not in review.
 log "go mod tidy -diff"
 go mod tidy -diff
+(cd examples && go mod tidy -diff)
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
@@ -41,6 +42,11 @@ staticcheck ./...
 # --- tests -----------------------------------------------------------------
 log "go test (race detector on)"
 go test -race -count=1 -timeout 20m ./...
+
+# --- the examples module: a service built on the public API alone (its own
+# go.mod, with a replace to this checkout), so a consumer needs nothing else
+log "examples module"
+(cd examples && go vet ./... && staticcheck ./... && go test -race -count=1 ./...)
 
 # --- benchmarks, one iteration each: they check their status codes, so this
 # keeps them compiling and honest (docs/PERFORMANCE.md has the real runs) --
