@@ -69,6 +69,10 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 // decode reads payload into ev, once, and says what is wrong with it, if
 // anything.
 func decode(payload []byte, ev *event) string {
+	if decodeFast(payload, ev) {
+		return ""
+	}
+	*ev = event{}
 	err := json.Unmarshal(payload, ev)
 	if err == nil {
 		return ""

@@ -67,6 +67,8 @@ fuzz_targets=(
   "./auth FuzzParseNetlifyContext"
   "./netlifydev FuzzClientContext"
   "./lambdahttp FuzzInvoke"
+  "./lambdahttp FuzzDecodeFast"
+  "./internal/jsonenc FuzzString"
   "./strategies/authorizer FuzzInvoke"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
