@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/flagship"
@@ -46,6 +47,13 @@ var commands = []command{
 	{"netlify-token", "print a development Netlify Identity token for a persona (the nf_jwt cookie)", runNetlifyToken},
 }
 
+// The local server's log queue: at most 1 MiB (about 5,000 request lines)
+// waits for the log pipe, for at most 10 ms.
+const (
+	logQueueBytes = 1 << 20
+	logLinger     = 10 * time.Millisecond
+)
+
 // run reads the configuration and starts the mode it asks for. Everything
 // it needs comes in as arguments, so tests drive it like a process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -67,7 +75,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return nil // the command printed its usage
 	}
-	log := logger.New(stderr, cfg.LogFormat, cfg.LogLevel)
+	out := stderr
+	if !cfg.InLambda {
+		// The server's lines leave in batches from a goroutine; serve
+		// returns once the server has shut down, and Close then writes out
+		// every line accepted before. Lambda stays synchronous: it may
+		// freeze the process as soon as an invocation is answered.
+		logs := logger.NewAsyncWriter(stderr, logQueueBytes, logLinger)
+		defer logs.Close()
+		out = logs
+	}
+	log := logger.New(out, cfg.LogFormat, cfg.LogLevel)
 	// Libraries that print by themselves (aws-lambda-go's invocation
 	// errors, net/http's server errors, the Redis client) log through log
 	// too, in its format.

@@ -21,6 +21,8 @@
 #   ROUNDS=5 DURATION=2s scripts/load.sh
 #   LOG_LEVEL=warn scripts/load.sh   # without the per-request log line
 #   FNGUARD_BIN=/tmp/fnguard scripts/load.sh   # a binary built beforehand
+#   EXPRESS=1 scripts/load.sh        # also the seed's Node app (bench/express:
+#                                    # npm ci on first use), same issuer and token
 #
 # At the end fnguard gets SIGTERM, and the script checks that its log holds
 # a request line for every request wrk saw answered (the log is written
@@ -125,6 +127,13 @@ start fnguard env -u AUTH0_DOMAIN -u AUTH_ISSUER_URL -u AWS_LAMBDA_RUNTIME_API \
 fnguard=$url
 fnguard_pid=$pid
 token=$(PORT=${fnguard##*:} DEV_ISSUER_KEY_FILE="$tmp/dev-key.pem" "$tmp/fnguard" token --role free)
+if [ -n "${EXPRESS:-}" ]; then
+  [ -d bench/express/node_modules ] || (cd bench/express && npm ci --no-audit --no-fund >/dev/null)
+  start express env ISSUER="${fnguard}/dev-issuer/" node bench/express/app.js
+  express=$url
+  express_pid=$pid
+  check "$express/api/me" "$token"
+fi
 check "$bare/api/const"
 check "$bare/api/me"
 check "$fnguard/api/me" "$token"
@@ -135,12 +144,20 @@ for _ in $(seq "$rounds"); do
   load json "$bare_pid" "$bare/api/me"
   load me "$fnguard_pid" "$fnguard/api/me"
   load public "$fnguard_pid" "$fnguard/api/public"
+  if [ -n "${EXPRESS:-}" ]; then
+    load xme "$express_pid" "$express/api/me"
+    load xpublic "$express_pid" "$express/api/public"
+  fi
 done
 
 report const "bare net/http, constant body"
 report json "bare net/http, JSON encode"
 report me "fnguard /api/me (token)"
 report public "fnguard /api/public"
+if [ -n "${EXPRESS:-}" ]; then
+  report xme "express /api/me (token)"
+  report xpublic "express /api/public"
+fi
 
 # ratio TARGET FLOOR: throughput and CPU ratios of TARGET against FLOOR.
 ratio() {
@@ -154,6 +171,11 @@ echo "  /api/public  $(ratio public const)"
 echo "against the JSON-encoding floor:"
 echo "  /api/me      $(ratio me json)"
 echo "  /api/public  $(ratio public json)"
+if [ -n "${EXPRESS:-}" ]; then
+  echo "against the seed's express app:"
+  echo "  /api/me      $(ratio me xme)"
+  echo "  /api/public  $(ratio public xpublic)"
+fi
 
 # Nothing given up: after a graceful shutdown, one log line per request.
 kill -TERM "$fnguard_pid"

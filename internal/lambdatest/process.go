@@ -92,3 +92,6 @@ func (p *Process) Stdout() string { return p.stdout.String() }
 
 // Stderr returns what the process wrote to stderr so far (see Stdout).
 func (p *Process) Stderr() string { return p.stderr.String() }
+
+// Pid is the process id of the function, for reading its /proc entries.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
