@@ -17,9 +17,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
+	"github.com/fnguard/fnguard/onetime"
 	"github.com/fnguard/fnguard/replay"
 	"github.com/fnguard/fnguard/routes"
 )
@@ -44,17 +46,28 @@ func Lambda(cfg config.Config, log *slog.Logger) (*lambdahttp.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	router := routes.New(routes.Options{
-		Logger:         log,
-		Verifier:       verifier,
-		BasePaths:      cfg.BasePaths,
-		AllowedOrigins: cfg.CORSOrigins,
-		Tokens:         tokens,
-	})
+	router := Router(cfg, verifier, tokens, log, nil)
 	if cfg.NetlifyDev {
 		router = uncompressed(router)
 	}
 	return lambdahttp.New(router, log), nil
+}
+
+// Router is the flagship's router as cfg configures it (base paths, CORS
+// origins), checking tokens with v and issuing single-use tokens with
+// tokens (nil: POST /tokens answers 503). mounts are served beside the API
+// by path prefix: the local server (package netlifydev) mounts the
+// functions, the page and the development issuer there; in Lambda there
+// are none.
+func Router(cfg config.Config, v *auth.Verifier, tokens *onetime.Issuer, log *slog.Logger, mounts map[string]http.Handler) *chi.Mux {
+	return routes.New(routes.Options{
+		Logger:         log,
+		Verifier:       v,
+		BasePaths:      cfg.BasePaths,
+		AllowedOrigins: cfg.CORSOrigins,
+		Tokens:         tokens,
+		Mounts:         mounts,
+	})
 }
 
 // uncompressed serves router as if no client accepted compression.

@@ -5,8 +5,8 @@ import (
 	"net/http"
 
 	"github.com/fnguard/fnguard/config"
+	"github.com/fnguard/fnguard/flagship"
 	"github.com/fnguard/fnguard/functions"
-	"github.com/fnguard/fnguard/routes"
 	"github.com/fnguard/fnguard/strategies/provider"
 	"github.com/fnguard/fnguard/web"
 )
@@ -86,14 +86,9 @@ func New(o Options) (*Site, error) {
 	} else {
 		mounts["/"] = spa
 	}
-	var h http.Handler = routes.New(routes.Options{
-		Logger:         log,
-		Verifier:       verifier,
-		BasePaths:      cfg.BasePaths,
-		AllowedOrigins: cfg.CORSOrigins,
-		Tokens:         tokens,
-		Mounts:         mounts,
-	})
+	// The flagship, built as in Lambda (package flagship), is the site's
+	// router: /api is its own, everything else is mounted on it.
+	var h http.Handler = flagship.Router(cfg, verifier, tokens, log, mounts)
 	if d.Identity != nil && len(rules) > 0 {
 		if h, err = NewRoleRules(RoleRulesOptions{Rules: rules, Verifier: d.Identity, Functions: byName, Files: web.Files(), Headers: file.Headers, CSP: csp, Log: log}, h); err != nil {
 			return nil, err
