@@ -27,10 +27,10 @@ func All() []Function {
 	return []Function{API(), Inline(), Middleware(), Decorator(), Authorized(), AdminOnly(), PaidOnly(), Reports()}
 }
 
-// API is the flagship: a chi router behind the /api rewrite. It has no New
-// here: `go run .` serves it as the local server's router, and
-// netlify/functions/api builds it from the flagship's configuration
-// (Start, package flagship), as the root command does in Lambda.
+// API is the flagship: a chi router behind the /api rewrite, built from
+// its own configuration by package flagship rather than from Deps. Its
+// main starts it (Start, flagship.Run), as the root command does in
+// Lambda; the local server makes flagship.Router its site's router.
 func API() Function {
 	return Function{
 		Name:  "api",
