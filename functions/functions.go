@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -59,19 +60,19 @@ func strategyRoutes() []Route {
 // Inline is the inline strategy.
 func Inline() Function {
 	return Function{Name: inline.Name, Title: "Inline: the handler checks first", Routes: strategyRoutes(), Needs: Caller,
-		New: func(d Deps) (lambda.Handler, error) { return events(inline.New(d.Caller, d.Log)), nil }}
+		New: func(d Deps) (lambda.Handler, error) { return events(inline.New(d.Caller, d.Log), d.Log), nil }}
 }
 
 // Middleware is the middleware strategy.
 func Middleware() Function {
 	return Function{Name: middleware.Name, Title: "Middleware: a chain wraps the handler", Routes: strategyRoutes(), Needs: Caller,
-		New: func(d Deps) (lambda.Handler, error) { return events(middleware.New(d.Caller, d.Log)), nil }}
+		New: func(d Deps) (lambda.Handler, error) { return events(middleware.New(d.Caller, d.Log), d.Log), nil }}
 }
 
 // Decorator is the decorator strategy.
 func Decorator() Function {
 	return Function{Name: decorator.Name, Title: "Decorator: one wrapper at the definition", Routes: strategyRoutes(), Needs: Caller,
-		New: func(d Deps) (lambda.Handler, error) { return events(decorator.New(d.Caller, d.Log)), nil }}
+		New: func(d Deps) (lambda.Handler, error) { return events(decorator.New(d.Caller, d.Log), d.Log), nil }}
 }
 
 // Authorized is the function behind the custom authorizer, served behind a
@@ -89,7 +90,7 @@ func Authorized() Function {
 				PathPrefix: Path,
 				Log:        d.Log,
 			}
-			return events(gateway.Handle), nil
+			return events(gateway.Handle, d.Log), nil
 		}}
 }
 
@@ -108,7 +109,7 @@ func roleRule(f proxyrole.Function) Function {
 		Routes:   []Route{{Method: http.MethodGet, Path: "/", Policy: f.Policy, Credential: Cookie}},
 		RulePath: "/" + f.Name,
 		Needs:    Identity,
-		New:      func(d Deps) (lambda.Handler, error) { return events(f.Handler(d.Identity, d.Log)), nil },
+		New:      func(d Deps) (lambda.Handler, error) { return events(f.Handler(d.Identity, d.Log), d.Log), nil },
 	}
 }
 
@@ -139,4 +140,4 @@ func grant(action string) auth.Policy {
 }
 
 // events is h as a lambda.Handler of API Gateway v1 events.
-func events(h guard.Handler) lambda.Handler { return lambda.NewHandler(h) }
+func events(h guard.Handler, log *slog.Logger) lambda.Handler { return guard.Lambda(h, log) }

@@ -36,8 +36,8 @@ func TestLambdaLogsAreJSONLines(t *testing.T) {
 				mustJSON(map[string]any{"httpMethod": "POST", "path": "/api/tokens", "body": "{", "headers": map[string]string{"Content-Type": "application/json"}}),
 				[]byte(`[1,2]`),
 			}, "bad event"},
-		{"a strategy function's errors are logged as JSON", "github.com/fnguard/fnguard/netlify/functions/inline",
-			[][]byte{[]byte(`{"httpMethod":5}`), []byte(`not json`)}, "UnmarshalTypeError"},
+		{"a strategy function's malformed events are logged as JSON", "github.com/fnguard/fnguard/netlify/functions/inline",
+			[][]byte{[]byte(`{"httpMethod":5}`), []byte(`not json`)}, "bad event"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/fnguard/fnguard/lambdahttp"
 	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/strategies/authorizer"
+	"github.com/fnguard/fnguard/strategies/guard"
 )
 
 func main() {
@@ -25,5 +26,5 @@ func main() {
 	}
 	log := logger.New(os.Stderr, "json", f.LogLevel)
 	logger.RouteStdLog(log)
-	lambda.Start(lambdahttp.WithTimeKept(lambda.NewHandler(authorizer.Protected(authorizer.Routes(), log))))
+	lambda.Start(lambdahttp.WithTimeKept(guard.Lambda(authorizer.Protected(authorizer.Routes(), log), log)))
 }
