@@ -70,6 +70,7 @@ fuzz_targets=(
   "./lambdahttp FuzzDecodeFast"
   "./internal/jsonenc FuzzString"
   "./strategies/authorizer FuzzInvoke"
+  "./strategies/guard FuzzLambda"
   "./onetime FuzzVerify"
   "./onetime FuzzTokenRequest"
   "./netlifydev FuzzParse"

@@ -47,3 +47,25 @@ func TestLambdaAnswersMalformedEventsWith400(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLambda: whatever the platform hands a function, the answer is a
+// proxy response (the handler's 200 or our 400), never a function error.
+func FuzzLambda(f *testing.F) {
+	for _, seed := range []string{`{"httpMethod":"GET","path":"/x"}`, `{"httpMethod":5}`, `not json`, `null`, `[]`, `{"headers":{"a":1}}`, `{"multiValueHeaders":{"a":"b"}}`} {
+		f.Add([]byte(seed))
+	}
+	ok := func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return guard.JSON(200, map[string]string{"ok": "yes"}), nil
+	}
+	h := guard.Lambda(ok, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, err := h.Invoke(context.Background(), payload)
+		if err != nil {
+			t.Fatalf("function error %v", err)
+		}
+		var resp events.APIGatewayProxyResponse
+		if err := json.Unmarshal(out, &resp); err != nil || (resp.StatusCode != 200 && resp.StatusCode != 400) {
+			t.Fatalf("answer %s (%v), want a 200 or 400 proxy response", out, err)
+		}
+	})
+}
