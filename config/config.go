@@ -62,6 +62,12 @@ type Config struct {
 	// Lambda: the local server then runs the embedded development issuer.
 	DevIssuer  bool
 	DevKeyFile string // DEV_ISSUER_KEY_FILE
+	// DevAccessTTL and DevRefreshTTL are the lifetimes of the development
+	// issuer's sign-in tokens (DEV_ISSUER_ACCESS_TTL, DEV_ISSUER_REFRESH_TTL;
+	// zero: the issuer's defaults, 30m and 8h). Short ones let a test, or
+	// a person, watch the page renew its session.
+	DevAccessTTL  time.Duration
+	DevRefreshTTL time.Duration
 
 	OneTime OneTime // single-use tokens: ONETIME_TTL, ONETIME_SIGNING_KEY, REDIS_URL
 	Netlify Netlify // NETLIFY_JWT_SECRET, NETLIFY_ROLES_PATH, NETLIFY_TOML
@@ -197,6 +203,8 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.SPAClientID == "" {
 			c.SPAClientID = DevClientID
 		}
+		c.DevAccessTTL = devTTL(getenv, "DEV_ISSUER_ACCESS_TTL", 24*time.Hour, fail)
+		c.DevRefreshTTL = devTTL(getenv, "DEV_ISSUER_REFRESH_TTL", 24*time.Hour, fail)
 	}
 	if strings.HasPrefix(c.Algorithm, "HS") || c.Algorithm == "none" {
 		fail("AUTH_ALGORITHM", "%q: only asymmetric algorithms (RS256, PS256, ES256...) verify against a JWKS", c.Algorithm)
@@ -259,6 +267,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Netlify = loadNetlify(getenv, c.DevIssuer, fail)
 	return c, errors.Join(errs...)
+}
+
+func devTTL(getenv func(string) string, name string, most time.Duration, fail func(name, format string, args ...any)) time.Duration {
+	v := getenv(name)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second || d > most {
+		fail(name, "%q: want a duration between 1s and %s, like 30m", v, most)
+	}
+	return d
 }
 
 // IssuerURLFor is the development issuer's URL when the local server

@@ -82,6 +82,11 @@ func TestLoad(t *testing.T) {
 				t.Errorf("%v", c.JWKSMinRefresh)
 			}
 		}},
+		{"the development issuer's token lifetimes can be shortened", env("DEV_ISSUER_ACCESS_TTL", "3s", "DEV_ISSUER_REFRESH_TTL", "1m"), func(t *testing.T, c Config) {
+			if c.DevAccessTTL != 3*time.Second || c.DevRefreshTTL != time.Minute {
+				t.Errorf("access %s refresh %s", c.DevAccessTTL, c.DevRefreshTTL)
+			}
+		}},
 		{"DEV_ISSUER_EXPOSE=false keeps the loopback default", env("DEV_ISSUER_EXPOSE", "false"), func(t *testing.T, c Config) {
 			if c.Host != "127.0.0.1" {
 				t.Errorf("%+v", c)
@@ -147,6 +152,9 @@ func TestLoadRejects(t *testing.T) {
 		{"an AUTH0_DOMAIN that is an IP address is refused", env("AUTH0_DOMAIN", "10.0.0.1", "AUTH0_AUDIENCE", "x"), "AUTH0_DOMAIN"},
 		{"DEV_ISSUER_EXPOSE that is not true or false is refused", env("HOST", "0.0.0.0", "DEV_ISSUER_EXPOSE", "yes"), `DEV_ISSUER_EXPOSE: "yes"`},
 		{"DEV_ISSUER_EXPOSE is refused even where it would change nothing", env("DEV_ISSUER_EXPOSE", "maybe"), "DEV_ISSUER_EXPOSE"},
+		{"a DEV_ISSUER_ACCESS_TTL that is not a duration is refused", env("DEV_ISSUER_ACCESS_TTL", "30"), "DEV_ISSUER_ACCESS_TTL"},
+		{"a DEV_ISSUER_ACCESS_TTL under a second is refused", env("DEV_ISSUER_ACCESS_TTL", "500ms"), "DEV_ISSUER_ACCESS_TTL"},
+		{"a DEV_ISSUER_REFRESH_TTL over a day is refused", env("DEV_ISSUER_REFRESH_TTL", "25h"), "DEV_ISSUER_REFRESH_TTL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,9 @@ func NewDevIssuer(cfg config.Config, port int) (*devissuer.Issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return devissuer.New(config.IssuerURLFor(port), key, cfg.Audiences[0], cfg.RolesClaim), nil
+	iss := devissuer.New(config.IssuerURLFor(port), key, cfg.Audiences[0], cfg.RolesClaim)
+	iss.AccessTTL, iss.RefreshTTL = cfg.DevAccessTTL, cfg.DevRefreshTTL
+	return iss, nil
 }
 
 // devSite serves the development issuer under config.DevIssuerPath.

@@ -25,7 +25,8 @@ const (
 	// codeTTL is short because a code only has to survive one redirect;
 	// RFC 6749 §4.1.2 asks for at most ten minutes.
 	codeTTL = time.Minute
-	// AccessTokenTTL is how long tokens from the sign-in flow last.
+	// AccessTokenTTL is how long tokens from the sign-in flow last, unless
+	// Issuer.AccessTTL says otherwise.
 	AccessTokenTTL = 30 * time.Minute
 	// maxPendingCodes bounds the memory a script hammering /authorize can
 	// take: codes are never redeemed by such a script.
@@ -48,6 +49,7 @@ type signIn struct {
 	mu      sync.Mutex
 	clients map[string]Client
 	codes   map[string]grant
+	refresh map[string]*refreshToken // by refreshKey (refresh.go)
 }
 
 // grant is what a code stands for until it is redeemed.
@@ -59,6 +61,7 @@ type grant struct {
 	scope       string
 	persona     Persona
 	expires     time.Time
+	authTime    time.Time // for a refresh, when the user signed in
 }
 
 // RegisterClient allows c to sign users in. It fails on a redirect URI that
@@ -113,11 +116,11 @@ func (i *Issuer) signInDiscovery() map[string]any {
 		"end_session_endpoint":                           i.URL + "v2/logout",
 		"response_types_supported":                       []string{"code"},
 		"response_modes_supported":                       []string{"query"},
-		"grant_types_supported":                          []string{"authorization_code"},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
 		"code_challenge_methods_supported":               []string{"S256"},
 		"token_endpoint_auth_methods_supported":          []string{"none"},
 		"subject_types_supported":                        []string{"public"},
-		"scopes_supported":                               []string{"openid", "profile", "email"},
+		"scopes_supported":                               []string{"openid", "profile", "email", offlineAccess},
 		"authorization_response_iss_parameter_supported": true,
 	}
 }
@@ -330,6 +333,8 @@ type tokenResponse struct {
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int    `json:"expires_in"`
 	Scope       string `json:"scope"`
+	// RefreshToken is sent when the sign-in asked for offline_access.
+	RefreshToken string `json:"refresh_token,omitempty"`
 }
 
 func (i *Issuer) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -351,38 +356,76 @@ func (i *Issuer) handleToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.Get("grant_type") != "authorization_code" {
-		writeOAuthError(w, http.StatusBadRequest, &oauthError{"unsupported_grant_type", "only authorization_code is supported"})
-		return
-	}
 	if _, ok := i.client(f.Get("client_id")); !ok {
 		writeOAuthError(w, http.StatusUnauthorized, &oauthError{"invalid_client", "unknown client_id"})
 		return
 	}
-	g, ok := i.redeem(f.Get("code"))
-	switch {
-	case !ok:
-		writeOAuthError(w, http.StatusBadRequest, &oauthError{"invalid_grant", "the code is unknown, expired or already used"})
-		return
-	case g.clientID != f.Get("client_id"):
-		writeOAuthError(w, http.StatusBadRequest, &oauthError{"invalid_grant", "the code was issued to another client"})
-		return
-	case g.redirectURI != f.Get("redirect_uri"):
-		// RFC 6749 §4.1.3: the same redirect_uri as in the request.
-		writeOAuthError(w, http.StatusBadRequest, &oauthError{"invalid_grant", "redirect_uri does not match the authorization request"})
-		return
-	case !verifierMatches(f.Get("code_verifier"), g.challenge):
-		writeOAuthError(w, http.StatusBadRequest, &oauthError{"invalid_grant", "code_verifier does not match the code_challenge"})
-		return
+	var (
+		resp tokenResponse
+		oe   *oauthError
+	)
+	switch f.Get("grant_type") {
+	case "authorization_code":
+		resp, oe = i.codeGrant(f)
+	case "refresh_token":
+		resp, oe = i.refreshGrant(f)
+	default:
+		oe = &oauthError{"unsupported_grant_type", "only authorization_code and refresh_token are supported"}
 	}
-	resp, err := i.tokensFor(g)
-	if err != nil {
-		writeOAuthError(w, http.StatusInternalServerError, &oauthError{"server_error", "could not sign the tokens"})
+	if oe != nil {
+		status := http.StatusBadRequest
+		switch oe.Code {
+		case "server_error":
+			status = http.StatusInternalServerError
+		case "temporarily_unavailable":
+			status = http.StatusServiceUnavailable
+		}
+		writeOAuthError(w, status, oe)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Pragma", "no-cache")
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+func (i *Issuer) codeGrant(f url.Values) (tokenResponse, *oauthError) {
+	g, ok := i.redeem(f.Get("code"))
+	switch {
+	case !ok:
+		return tokenResponse{}, &oauthError{"invalid_grant", "the code is unknown, expired or already used"}
+	case g.clientID != f.Get("client_id"):
+		return tokenResponse{}, &oauthError{"invalid_grant", "the code was issued to another client"}
+	case g.redirectURI != f.Get("redirect_uri"):
+		// RFC 6749 §4.1.3: the same redirect_uri as in the request.
+		return tokenResponse{}, &oauthError{"invalid_grant", "redirect_uri does not match the authorization request"}
+	case !verifierMatches(f.Get("code_verifier"), g.challenge):
+		return tokenResponse{}, &oauthError{"invalid_grant", "code_verifier does not match the code_challenge"}
+	}
+	refresh, err := i.startFamily(g)
+	if err != nil {
+		return tokenResponse{}, &oauthError{"temporarily_unavailable", err.Error()}
+	}
+	return i.respond(g, refresh)
+}
+
+// refreshGrant trades a refresh token for new tokens and its successor
+// (RFC 6749 §6).
+func (i *Issuer) refreshGrant(f url.Values) (tokenResponse, *oauthError) {
+	g, next, oe := i.rotate(f.Get("refresh_token"), f.Get("client_id"), f.Get("scope"))
+	if oe != nil {
+		return tokenResponse{}, oe
+	}
+	return i.respond(g, next)
+}
+
+func (i *Issuer) respond(g grant, refresh string) (tokenResponse, *oauthError) {
+	resp, err := i.tokensFor(g)
+	if err != nil {
+		return tokenResponse{}, &oauthError{"server_error", "could not sign the tokens"}
+	}
+	resp.RefreshToken = refresh
+	return resp, nil
 }
 
 // verifierMatches checks a PKCE verifier (RFC 7636 §4.1: 43 to 128
@@ -401,20 +444,25 @@ func verifierMatches(verifier, challenge string) bool {
 }
 
 func (i *Issuer) tokensFor(g grant) (tokenResponse, error) {
-	claims := i.Claims(g.persona, AccessTokenTTL)
+	ttl := i.accessTTL()
+	claims := i.Claims(g.persona, ttl)
 	claims["azp"] = g.clientID
 	access, err := i.Sign(claims)
 	if err != nil {
 		return tokenResponse{}, err
 	}
 	now := i.now()
+	authTime := g.authTime
+	if authTime.IsZero() {
+		authTime = now
+	}
 	idClaims := map[string]any{
 		"iss":       i.URL,
 		"sub":       g.persona.Subject,
 		"aud":       g.clientID,
 		"iat":       now.Unix(),
-		"exp":       now.Add(AccessTokenTTL).Unix(),
-		"auth_time": now.Unix(),
+		"exp":       now.Add(ttl).Unix(),
+		"auth_time": authTime.Unix(),
 		"name":      g.persona.Name + " user",
 		"nickname":  g.persona.Name,
 	}
@@ -425,7 +473,7 @@ func (i *Issuer) tokensFor(g grant) (tokenResponse, error) {
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	return tokenResponse{AccessToken: access, IDToken: id, TokenType: "Bearer", ExpiresIn: int(AccessTokenTTL.Seconds()), Scope: g.scope}, nil
+	return tokenResponse{AccessToken: access, IDToken: id, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), Scope: g.scope}, nil
 }
 
 // allowCORS lets the registered single-page apps read the token endpoint's

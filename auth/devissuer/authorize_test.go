@@ -328,6 +328,7 @@ type tokenResponse struct {
 	TokenType        string `json:"token_type"`
 	ExpiresIn        int    `json:"expires_in"`
 	Scope            string `json:"scope"`
+	RefreshToken     string `json:"refresh_token"`
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
 }
@@ -554,7 +555,7 @@ func TestDiscoveryListsTheSignInEndpoints(t *testing.T) {
 		"end_session_endpoint":             iss.URL + "v2/logout",
 		"code_challenge_methods_supported": []any{"S256"},
 		"response_types_supported":         []any{"code"},
-		"grant_types_supported":            []any{"authorization_code"},
+		"grant_types_supported":            []any{"authorization_code", "refresh_token"},
 	}
 	for k, w := range want {
 		if fmt.Sprint(d[k]) != fmt.Sprint(w) {
@@ -621,6 +622,8 @@ func FuzzToken(f *testing.F) {
 	f.Add("application/x-www-form-urlencoded", tokenForm("code", newPKCE(f)).Encode())
 	f.Add("application/x-www-form-urlencoded; charset=utf-8", "grant_type=authorization_code&code=&code=")
 	f.Add("application/json", `{"grant_type":"authorization_code"}`)
+	f.Add("application/x-www-form-urlencoded", "grant_type=refresh_token&client_id=spa&refresh_token=guessed")
+	f.Add("application/x-www-form-urlencoded", "grant_type=refresh_token&client_id=spa&refresh_token=&scope=openid+offline_access")
 	f.Add("multipart/form-data; boundary=x", "--x--")
 	_, srv, c := signInIssuer(f)
 	f.Fuzz(func(t *testing.T, contentType, body string) {

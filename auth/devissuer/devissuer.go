@@ -29,6 +29,12 @@ type Issuer struct {
 	URL        string // the "iss" of every token; ends in "/" like Auth0's
 	Audience   string
 	RolesClaim string
+	// AccessTTL is the lifetime of the access and ID tokens of the
+	// sign-in flow (AccessTokenTTL when zero); RefreshTTL, that of an
+	// unused refresh token (RefreshTokenTTL when zero). Tests shorten them
+	// to see a session outlive its tokens.
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
 	key        *rsa.PrivateKey
 	kid        string
 	now        func() time.Time
