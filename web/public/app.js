@@ -2,14 +2,15 @@
 // through @auth0/auth0-spa-js (Auth0 in production, the server's
 // development issuer locally: both serve Auth0's endpoints), then calls
 // every protected endpoint the server lists in /spa-config.json.
-import { Auth0Client } from './vendor/auth0-spa-js.production.esm.js';
+import { Auth0Client, InMemoryCache } from './vendor/auth0-spa-js.production.esm.js';
+import { Session } from './session.js';
 
 const $ = (id) => document.getElementById(id);
 
-// The access token lives in this module's memory (and in auth0-spa-js's
-// memory cache), never in localStorage: a reload signs you out, and an
-// injected script cannot read it from storage after the fact.
-let accessToken = null;
+// The tokens live in auth0-spa-js's memory cache, never in localStorage: a
+// reload signs you out, and an injected script cannot read them from
+// storage after the fact.
+let session = null;
 
 async function main() {
   const cfg = await loadConfig();
@@ -24,9 +25,20 @@ async function main() {
   const auth = new Auth0Client({
     domain: cfg.domain,
     clientId: cfg.clientId,
-    authorizationParams: { audience: cfg.audience, redirect_uri: redirectURI, scope: 'openid profile' },
-    cacheLocation: 'memory',
-    useRefreshTokens: false,
+    // offline_access asks for a refresh token (Auth0 sends one only when
+    // the API allows offline access and the app has rotation on).
+    authorizationParams: { audience: cfg.audience, redirect_uri: redirectURI, scope: 'openid profile offline_access' },
+    // In memory only, like cacheLocation 'memory', with the same class.
+    // Given as a cache rather than that option because with it the library
+    // moves refresh tokens into a Web Worker that calls no token endpoint
+    // but {domain}/oauth/token at the root of the domain, which the
+    // development issuer (under /dev-issuer/) is not.
+    cache: new InMemoryCache().enclosedCache,
+    useRefreshTokens: true,
+    // Without a refresh token, end the session rather than try a hidden
+    // iframe: that needs the issuer's third-party cookies, which browsers
+    // block, and would hide why the person must sign in again.
+    useRefreshTokensFallback: false,
     authorizeTimeoutInSeconds: 10,
   });
   // The constructor is used rather than createAuth0Client, which would try
@@ -44,27 +56,30 @@ async function main() {
     history.replaceState(null, '', location.pathname);
   }
 
-  if (await auth.isAuthenticated()) {
-    try {
-      accessToken = await auth.getTokenSilently();
-    } catch (err) {
-      accessToken = null;
-      setStatus(`Your session has ended: ${err.error_description || err.message}. Sign in again.`);
-    }
-  }
   // The page owns nf_jwt only where the server offers a token for it (the
   // development server); elsewhere Netlify Identity may own it.
   const ownsCookie = Boolean(cfg.netlifyTokenUrl) && cfg.endpoints.some((e) => e.credential === 'cookie');
+  // A reload signs you out, so a cookie left from before must go too.
+  if (ownsCookie) clearProxyCookie();
   let cookieProblem = '';
-  if (ownsCookie) {
-    // A reload signs you out, so a cookie left from before must go too.
-    clearProxyCookie();
-    if (accessToken) cookieProblem = await setProxyCookie(cfg.netlifyTokenUrl);
-  }
+  session = new Session(auth, {
+    // The cookie expires with the token it was made from: renew it with
+    // every new access token.
+    onToken: async (token) => {
+      if (ownsCookie) cookieProblem = await setProxyCookie(cfg.netlifyTokenUrl, token);
+    },
+    onEnd: (reason) => {
+      if (ownsCookie) clearProxyCookie();
+      showSignedIn(false);
+      document.body.dataset.session = 'ended';
+      setStatus(`Your session has ended (${reason}). Sign in again to call the endpoints as yourself; until then they answer as to a visitor.`);
+    },
+  });
+  await session.start();
 
   $('sign-in').addEventListener('click', () => auth.loginWithRedirect());
   $('sign-out').addEventListener('click', async () => {
-    accessToken = null;
+    session.stop();
     if (ownsCookie) clearProxyCookie();
     await auth.logout({ logoutParams: { returnTo: redirectURI } });
   });
@@ -82,18 +97,23 @@ async function loadConfig() {
   return res.json();
 }
 
+function showSignedIn(signedIn) {
+  $('sign-in').hidden = signedIn;
+  $('sign-out').hidden = !signedIn;
+  document.body.dataset.signedIn = String(signedIn);
+  if (!signedIn) $('identity').hidden = true;
+}
+
 async function showWho(cfg) {
-  $('sign-in').hidden = accessToken !== null;
-  $('sign-out').hidden = accessToken === null;
-  document.body.dataset.signedIn = String(accessToken !== null);
-  if (!accessToken) {
-    $('identity').hidden = true;
+  const token = await session.token();
+  showSignedIn(token !== null);
+  if (!token) {
     if ($('status').textContent === 'Loading…') setStatus('You are not signed in: only the public endpoints will answer.');
     return;
   }
   // Ask the API rather than decode the token here: what the server
   // verified is what counts.
-  const res = await callAPI(cfg, { method: 'GET', path: cfg.mePath, credential: 'bearer' });
+  const res = await callAPI(cfg, { method: 'GET', path: cfg.mePath, credential: 'bearer' }, token);
   if (!res.ok) {
     setStatus(`Signed in, but ${cfg.mePath} answered ${res.status}.`);
     return;
@@ -114,7 +134,7 @@ function setStatus(text) {
   $('status').textContent = text;
 }
 
-function callAPI(cfg, endpoint, token = accessToken) {
+function callAPI(cfg, endpoint, token) {
   const headers = {};
   if ((endpoint.credential === 'bearer' || endpoint.credential === 'single-use') && token) {
     headers.Authorization = `Bearer ${token}`;
@@ -131,18 +151,26 @@ function callAPI(cfg, endpoint, token = accessToken) {
 
 // callEndpoint calls a row's endpoint. A single-use row first trades the
 // access token for a token good for one call of that endpoint's action;
-// when the API refuses that trade, its answer is the row's result.
+// when the API refuses that trade, its answer is the row's result. When the
+// session ends on the way (its token could not be renewed), nothing is
+// sent: the answer would only be a 401.
 async function callEndpoint(cfg, endpoint) {
-  if (endpoint.credential !== 'single-use') return { res: await callAPI(cfg, endpoint) };
+  let token = null;
+  if (endpoint.credential !== 'none') {
+    const wasSignedIn = session.signedIn;
+    token = await session.token();
+    if (wasSignedIn && !token) return { ended: true };
+  }
+  if (endpoint.credential !== 'single-use') return { res: await callAPI(cfg, endpoint, token) };
   const { tokenPath, target, action } = endpoint.grant;
   const headers = { 'Content-Type': 'application/json' };
-  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  if (token) headers.Authorization = `Bearer ${token}`;
   const grant = await fetch(cfg.apiOrigin + tokenPath, {
     method: 'POST', headers, body: JSON.stringify({ target, action }), cache: 'no-store', credentials: 'omit',
   });
   if (!grant.ok) return { res: grant, step: `POST ${tokenPath}` };
-  const { token } = await grant.json();
-  return { res: await callAPI(cfg, endpoint, token), step: 'with a single-use token' };
+  const { token: single } = await grant.json();
+  return { res: await callAPI(cfg, endpoint, single), step: 'with a single-use token' };
 }
 
 // renderEndpoints draws one table per strategy, each under its own
@@ -184,7 +212,13 @@ function endpointRow(cfg, endpoint) {
     let outcome = 'error';
     let detail = '';
     try {
-      const { res, step } = await callEndpoint(cfg, endpoint);
+      const { res, step, ended } = await callEndpoint(cfg, endpoint);
+      if (ended) {
+        result.replaceChildren(el('span', { class: 'badge error' }, 'not sent'), el('span', { class: 'detail' }, 'your session ended: sign in again'));
+        result.dataset.outcome = 'ended';
+        result.dataset.status = '0';
+        return 'ended';
+      }
       status = res.status;
       outcome = res.ok ? 'allowed' : status === 401 || status === 403 ? 'denied' : 'error';
       detail = [await errorCode(res), step].filter(Boolean).join(' · ');
@@ -235,6 +269,7 @@ async function callEveryEndpoint() {
     const count = (o) => outcomes.filter((x) => x === o).length;
     const parts = [`${count('allowed')} allowed`, `${count('denied')} denied`];
     if (count('error')) parts.push(`${count('error')} failed`);
+    if (count('ended')) parts.push(`${count('ended')} not sent (your session ended)`);
     $('summary').textContent = `Called ${rows.length} endpoints: ${parts.join(', ')}.`;
   } finally {
     for (const row of rows) row.result.setAttribute('aria-live', 'polite');
@@ -259,7 +294,7 @@ async function errorCode(res) {
 // puts that in the cookie until the token expires. The cookie cannot be
 // HttpOnly because a script sets it; SameSite=Strict keeps other sites
 // from sending it. Returns what went wrong, for the status line, or ''.
-async function setProxyCookie(url) {
+async function setProxyCookie(url, accessToken) {
   let res;
   try {
     res = await fetch(url, {
