@@ -141,43 +141,14 @@ func (d *decoder) object(member func(key string) bool) bool {
 	if d.peek() == 'n' {
 		return d.consume("null")
 	}
-	if !d.consume("{") {
-		return false
-	}
-	if d.peek() == '}' {
-		d.i++
-		return true
-	}
-	for {
-		if d.peek() != '"' {
-			return false
-		}
-		key, ok := d.plainString()
-		if !ok {
-			return false
-		}
+	return d.mapObject(func(key string) bool {
 		for j := 0; j < len(key); j++ {
 			if key[j] >= utf8.RuneSelf {
 				return false
 			}
 		}
-		if d.peek() != ':' {
-			return false
-		}
-		d.i++
-		if !member(key) {
-			return false
-		}
-		switch d.peek() {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return member(key)
+	})
 }
 
 // plainString reads a string without escapes, the cursor on its quote.

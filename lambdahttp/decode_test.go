@@ -2,8 +2,6 @@ package lambdahttp
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -12,14 +10,7 @@ import (
 // does not give up, encoding/json accepts the payload too and produces the
 // same event.
 func FuzzDecodeFast(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addEventSeeds(f)
 	for _, seed := range []string{
 		`{}`, `null`, `{"httpMethod":"GET","PATH":"/a"}`, `{"path":"/a","path":"/b"}`,
 		`{"headers":{"a":"1","a":"2"},"multiValueHeaders":{"a":[],"b":["x","y"]},"cookies":[]}`,

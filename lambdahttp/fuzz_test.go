@@ -17,14 +17,7 @@ import (
 // answer is a response, never a function error or a panic: a status in
 // 200..599 with a JSON body, and never a 500.
 func FuzzInvoke(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
+	addEventSeeds(f)
 	for _, seed := range []string{
 		``, `null`, `{}`, `[]`, `"x"`, `{"version":"2.0"}`,
 		`{"httpMethod":"GET","path":"/api/%zz"}`,
@@ -72,4 +65,16 @@ func FuzzInvoke(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addEventSeeds adds every event of testdata/events to f's corpus.
+func addEventSeeds(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join("testdata", "events", "*.json"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 }
