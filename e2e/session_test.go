@@ -70,6 +70,7 @@ func TestSessionThatCannotBeRenewedAsksToSignInAgain(t *testing.T) {
 	if _, ok := b.cookies(t)["nf_jwt"]; ok {
 		t.Error("the session ended, but nf_jwt is still set")
 	}
+	b.screenshot(t, "session-ended")
 	// The rows now answer as to a visitor, which the status line says.
 	rows := b.pressAll(t)
 	checkMatrix(t, "anonymous", rows)
