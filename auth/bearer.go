@@ -21,18 +21,6 @@ func BearerToken(h http.Header) (string, error) {
 	return bearerFromValues(h.Values("Authorization"))
 }
 
-// BearerTokenFromMap is BearerToken for the single-value header maps of
-// Lambda events, whose keys may arrive in any case.
-func BearerTokenFromMap(headers map[string]string) (string, error) {
-	var values []string
-	for k, v := range headers {
-		if strings.EqualFold(k, "Authorization") {
-			values = append(values, v)
-		}
-	}
-	return bearerFromValues(values)
-}
-
 func bearerFromValues(values []string) (string, error) {
 	switch len(values) {
 	case 0:

@@ -59,40 +59,6 @@ func TestBearerToken(t *testing.T) {
 			if tc.wantErr == ErrNoToken && errors.Is(err, ErrInvalidToken) {
 				t.Errorf("error %v is both no token and invalid token", err)
 			}
-			if len(tc.headers) == 1 {
-				got, err := BearerTokenFromMap(map[string]string{"authorization": tc.headers[0]})
-				if got != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
-					t.Errorf("BearerTokenFromMap = %q, %v; want the same as BearerToken", got, err)
-				}
-			}
-		})
-	}
-}
-
-func TestBearerTokenFromMap(t *testing.T) {
-	bearer := "Bearer " + sampleJWT
-	tests := []struct {
-		name    string
-		headers map[string]string
-		want    string
-		wantErr error
-	}{
-		{"nil map is no token", nil, "", ErrNoToken},
-		{"map without Authorization is no token", map[string]string{"content-type": "application/json"}, "", ErrNoToken},
-		{"lower-case key is read", map[string]string{"authorization": bearer}, sampleJWT, nil},
-		{"canonical key is read", map[string]string{"Authorization": bearer}, sampleJWT, nil},
-		{"upper-case key is read", map[string]string{"AUTHORIZATION": bearer}, sampleJWT, nil},
-		{"mixed-case key is read", map[string]string{"aUtHoRiZaTiOn": bearer}, sampleJWT, nil},
-		{"the same header under two casings is invalid", map[string]string{"authorization": bearer, "Authorization": bearer}, "", ErrInvalidToken},
-		{"a Basic and a Bearer header under two casings are invalid", map[string]string{"authorization": "Basic dXNlcjpwYXNz", "Authorization": bearer}, "", ErrInvalidToken},
-		{"a similar key is not Authorization", map[string]string{"x-authorization": bearer, "proxy-authorization": bearer}, "", ErrNoToken},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := BearerTokenFromMap(tc.headers)
-			if got != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
-				t.Fatalf("BearerTokenFromMap = %q, %v (%s); want %q, %v", got, err, sentinel(err), tc.want, tc.wantErr)
-			}
 		})
 	}
 }

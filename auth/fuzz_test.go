@@ -32,10 +32,6 @@ func FuzzBearerToken(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, value string) {
 		token, err := BearerToken(http.Header{"Authorization": {value}})
-		fromMap, mapErr := BearerTokenFromMap(map[string]string{"AuThOrIzAtIoN": value})
-		if token != fromMap || Describe(err) != Describe(mapErr) {
-			t.Fatalf("BearerToken = %q, %v but BearerTokenFromMap = %q, %v", token, err, fromMap, mapErr)
-		}
 		if err != nil {
 			if token != "" {
 				t.Fatalf("token %q returned with error %v", token, err)

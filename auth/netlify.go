@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	jose "gopkg.in/go-jose/go-jose.v2"
 
 	"github.com/fnguard/fnguard/internal/jws"
+	"github.com/fnguard/fnguard/internal/netlifyctx"
 )
 
 // NetlifyCookie is the cookie in which Netlify Identity keeps the user's
@@ -25,10 +25,6 @@ const DefaultNetlifyRolesPath = "app_metadata.roles"
 // minNetlifySecretSize: RFC 7518 §3.2 requires an HS256 key of at least the
 // hash size, 256 bits. A shorter secret can be brute-forced from one token.
 const minNetlifySecretSize = 32
-
-// maxNetlifyContextSize bounds the client context we decode. Lambda limits
-// a client context to 3583 bytes; allow headroom, refuse anything absurd.
-const maxNetlifyContextSize = 16 << 10
 
 // NetlifyConfig configures the Netlify Identity provider.
 type NetlifyConfig struct {
@@ -167,7 +163,7 @@ func (n *Netlify) VerifyToken(_ context.Context, token string) (*Principal, erro
 // Netlify's proxy verified it in production, but nothing here can tell
 // production from `netlify dev`; prefer Authenticate.
 func (n *Netlify) contextUser(netlifyContext string) (*Principal, error) {
-	nc, err := ParseNetlifyContext(netlifyContext)
+	nc, err := netlifyctx.Parse(netlifyContext)
 	if err != nil {
 		return nil, deny(ErrInvalidToken, "client context: "+err.Error())
 	}
@@ -175,56 +171,6 @@ func (n *Netlify) contextUser(netlifyContext string) (*Principal, error) {
 		return nil, deny(ErrNoToken, "no user in the client context")
 	}
 	return n.principal(nc.User)
-}
-
-// NetlifyContext is the decoded clientContext.custom.netlify.
-type NetlifyContext struct {
-	// IdentityURL is the site's Identity (GoTrue) endpoint.
-	IdentityURL string
-	// User holds the claims of the signed-in user's token as Netlify saw
-	// them, or nil when nobody is signed in.
-	User json.RawMessage
-}
-
-// ParseNetlifyContext decodes clientContext.custom.netlify: base64 of
-// {"identity":{"url","token"},"user":{claims}}. Duplicate member names are
-// refused, so a context cannot say one thing to us and another to Netlify.
-func ParseNetlifyContext(s string) (NetlifyContext, error) {
-	var nc NetlifyContext
-	if len(s) > maxNetlifyContextSize {
-		return nc, errors.New("too large")
-	}
-	raw, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		// Node's Buffer decoder, which Netlify's own functions use, does
-		// not insist on padding.
-		if raw, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return nc, errors.New("not base64")
-		}
-	}
-	fields, err := jws.DecodeObject(raw)
-	if err != nil {
-		return nc, err
-	}
-	if id, ok := fields["identity"]; ok && string(id) != "null" {
-		idFields, err := jws.DecodeObject(id)
-		if err != nil {
-			return nc, fmt.Errorf("identity: %w", err)
-		}
-		if jws.StringField(idFields, "url", &nc.IdentityURL) != nil {
-			return nc, errors.New("identity.url is not a string")
-		}
-	}
-	if u, ok := fields["user"]; ok && string(u) != "null" {
-		userFields, err := jws.DecodeObject(u)
-		if err != nil {
-			return nc, fmt.Errorf("user: %w", err)
-		}
-		if len(userFields) > 0 {
-			nc.User = u
-		}
-	}
-	return nc, nil
 }
 
 // checkHS256Header is parseHeader for Identity tokens, which carry no kid

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/netlifyctx"
 	"github.com/fnguard/fnguard/netlifydev"
 	"github.com/fnguard/fnguard/strategies/guard"
 )
@@ -70,7 +71,7 @@ func TestHandlerSendsTheEventNetlifySends(t *testing.T) {
 	case !got.Deadline:
 		t.Errorf("no deadline on the invocation context")
 	}
-	nc, err := auth.ParseNetlifyContext(got.Netlify)
+	nc, err := netlifyctx.Parse(got.Netlify)
 	if err != nil || string(nc.User) != `{"sub":"u1","exp":9999999999}` || nc.IdentityURL == "" {
 		t.Fatalf("client context %q: %+v, %v", got.Netlify, nc, err)
 	}
@@ -98,7 +99,7 @@ func TestClientContext(t *testing.T) {
 				}
 				return
 			}
-			nc, err := auth.ParseNetlifyContext(got)
+			nc, err := netlifyctx.Parse(got)
 			if err != nil || string(nc.User) != tt.wantUser {
 				t.Fatalf("user %s, %v; want %s", nc.User, err, tt.wantUser)
 			}
