@@ -20,10 +20,10 @@ import (
 // Config is the whole configuration of the flagship.
 type Config struct {
 	InLambda bool // AWS_LAMBDA_RUNTIME_API is set: serve Lambda invocations
-	// NetlifyDev is NETLIFY_DEV=true, which `netlify dev` sets for the
-	// functions it runs. Its Go runtime drops isBase64Encoded from their
-	// answers, so the flagship sends no compressed (binary) bodies there.
-	// It changes nothing about authentication.
+	// NetlifyDev is NETLIFY_DEV=true in Lambda, which `netlify dev` sets
+	// for the functions it runs. Its Go runtime drops isBase64Encoded from
+	// their answers, so the flagship sends no compressed (binary) bodies
+	// there, and its nf_jwt secret is netlify.toml's published [dev] one.
 	NetlifyDev bool
 
 	Host string // HOST: interface of the local server
@@ -91,7 +91,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		InLambda:   getenv("AWS_LAMBDA_RUNTIME_API") != "",
-		NetlifyDev: getenv("NETLIFY_DEV") == "true",
 		Host:       getenv("HOST"),
 		Port:       defaultPort,
 		Algorithm:  or(getenv("AUTH_ALGORITHM"), "RS256"),
@@ -265,7 +264,15 @@ func Load(getenv func(string) string) (Config, error) {
 		// per instance. (In Lambda the target function needs Redis.)
 		fail("REDIS_URL", "required with ONETIME_SIGNING_KEY outside the development setup: instances sharing the key would each accept a single-use token once; set REDIS_URL, or unset ONETIME_SIGNING_KEY to let each instance sign with its own key")
 	}
-	c.Netlify = loadNetlify(getenv, c.DevIssuer, fail)
+	// Under `netlify dev` the functions verify nf_jwt with the [dev]
+	// secret, as its proxy does; every function reads this configuration,
+	// so the published secret is accepted there as by LoadFunction.
+	netlifyDev, err := Bool(getenv, "NETLIFY_DEV")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.NetlifyDev = c.InLambda && netlifyDev
+	c.Netlify = loadNetlify(getenv, c.DevIssuer || c.NetlifyDev, fail)
 	return c, errors.Join(errs...)
 }
 

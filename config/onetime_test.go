@@ -195,6 +195,8 @@ func TestPublishedDevSecretIsRefusedWhereItMatters(t *testing.T) {
 	}{
 		{"the local server with a real issuer refuses it", append(issuer, "NETLIFY_JWT_SECRET", dev), true},
 		{"the flagship in Lambda refuses it", append(append(lambda, issuer...), "NETLIFY_JWT_SECRET", dev), true},
+		{"the flagship under netlify dev may use it (its functions share one environment)", append(append(lambda, issuer...), "NETLIFY_JWT_SECRET", dev, "NETLIFY_DEV", "true"), false},
+		{"the local server with a real issuer refuses it, NETLIFY_DEV or not", append(issuer, "NETLIFY_JWT_SECRET", dev, "NETLIFY_DEV", "true"), true},
 		{"the local server with the development issuer may use it", []string{"NETLIFY_JWT_SECRET", dev}, false},
 	}
 	for _, tc := range flagship {
