@@ -18,9 +18,9 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/internal/eventheader"
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/authorizer"
 	"github.com/fnguard/fnguard/strategies/guard"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 )
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -8,8 +8,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/authorizer"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 )
 
 const expiredBody = `{"error":"invalid_token","message":"The access token expired."}` + "\n"

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/authorizer"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 )
 
 // FuzzInvoke feeds the authorizer events it may be sent: whatever the

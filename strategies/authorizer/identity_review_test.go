@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/authorizer"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 )
 
 const basicAuth = "Basic c2l0ZTpzaGFyZWQtcGFzc3dvcmQ=" // a shared site password

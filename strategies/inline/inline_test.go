@@ -5,9 +5,9 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/guard"
 	"github.com/fnguard/fnguard/strategies/inline"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 )
 
 func TestPersonaMatrix(t *testing.T) {

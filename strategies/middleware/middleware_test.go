@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/guard"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/middleware"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/internal/lambdatest"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
+	"github.com/fnguard/fnguard/internal/strategytest"
 )
 
 func TestMain(m *testing.M) { lambdatest.Main(m) }

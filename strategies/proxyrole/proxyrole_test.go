@@ -14,7 +14,7 @@ import (
 	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/internal/jwssign"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
+	"github.com/fnguard/fnguard/internal/strategytest"
 	"github.com/fnguard/fnguard/strategies/proxyrole"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/fnguard/fnguard/internal/lambdatest"
-	"github.com/fnguard/fnguard/strategies/internal/strategytest"
+	"github.com/fnguard/fnguard/internal/strategytest"
 )
 
 func TestMain(m *testing.M) { lambdatest.Main(m) }
@@ -85,7 +85,7 @@ func TestNetlifyFunctionWithoutSecretRefusesToStart(t *testing.T) {
 
 func authorizerFixture(t *testing.T, name, authorization, endpoint string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "authorizer", "testdata", name))
+	raw, err := os.ReadFile(filepath.Join("..", "..", "strategies", "authorizer", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
