@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check and test of fnguard, installing first what the tests
-# need (Redis, Chromium, staticcheck). This is the README's test command;
+# need (Redis, Chromium, staticcheck, the Netlify CLI). This is the README's test command;
 # .ci/run calls it. Safe to run again: installs are skipped when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,22 @@ staticcheck_version=0.8.2
 if ! staticcheck -version 2>/dev/null | grep -qE "\(v?$staticcheck_version\)"; then
   log "installing staticcheck $staticcheck_version"
   go install "honnef.co/go/tools/cmd/staticcheck@v$staticcheck_version"
+fi
+
+# The Netlify CLI that e2e/netlifycli runs (`netlify dev`), at the version
+# netlify/cli/package.json pins. It needs Node.js 20.12 or later, which
+# Debian's packages do not have: the test must run, not skip, so stop here.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null ||
+  ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=12)?0:1)'; then
+  echo "Node.js >= 20.12 with npm is required (e2e/netlifycli runs netlify-cli); found: $(node --version 2>/dev/null || echo none)" >&2
+  exit 1
+fi
+cli_pinned=$(node -p 'require("./netlify/cli/package.json").devDependencies["netlify-cli"]')
+cli_installed=$(node -p 'require("./netlify/cli/node_modules/netlify-cli/package.json").version' 2>/dev/null || true)
+if [ "$cli_installed" != "$cli_pinned" ]; then
+  log "installing netlify-cli $cli_pinned (netlify/cli, npm ci)"
+  # No install scripts: the CLI needs none, and some try to download.
+  (cd netlify/cli && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
 fi
 
 # --- static checks ---------------------------------------------------------
