@@ -49,6 +49,29 @@ var client = &http.Client{
 
 func call(t *testing.T, method, url string, header map[string]string, body string) answer {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		a := callOnce(t, method, url, header, body)
+		if !emulatorCrashed(a) || attempt == 3 {
+			return a
+		}
+		t.Logf("%s %s: netlify dev's Lambda emulator crashed before the function ran; again (%d)", method, url, attempt)
+	}
+}
+
+// emulatorCrashed recognises a known failure of netlify dev, not of the
+// function: under load, local-functions-proxy (netlify-cli 23.15.1) can
+// dereference its sandbox's interop server before the goroutine that
+// creates it has run, panic in rapidcore.(*SandboxBuilder).Init, and the
+// CLI answers 500 with the panic. The function never started, so the
+// request can be sent again (a single-use token is not spent).
+func emulatorCrashed(a answer) bool {
+	return a.status == http.StatusInternalServerError &&
+		bytes.Contains(a.body, []byte("local-functions-proxy")) &&
+		bytes.Contains(a.body, []byte("rapidcore.(*SandboxBuilder).Init"))
+}
+
+func callOnce(t *testing.T, method, url string, header map[string]string, body string) answer {
+	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -208,14 +231,22 @@ func TestNetlifyDev(t *testing.T) {
 		func(base string) []string { return []string{"ONETIME_JWKS_URL=" + base + "/api/.well-known/jwks.json"} })
 	local := startLocalServer(t, dir, filepath.Join(artifacts, "go-run.log"), append(env, "NETLIFY_JWT_SECRET="+localSecret))
 	t.Logf("netlify-cli ready in %v, both servers in %v more", installed.Sub(started).Round(time.Second), time.Since(installed).Round(time.Second))
+	// The servers took minutes to start: tokens minted now expire an hour
+	// from now, as the matrix expects.
+	issuer.Remint(t)
 
 	t.Run("flagship", func(t *testing.T) { testFlagship(t, nd, local, issuer) })
 	t.Run("function strategies", func(t *testing.T) { testStrategies(t, nd, local, issuer) })
 	t.Run("role rules", func(t *testing.T) { testRoleRules(t, nd, local, ndSecret, localSecret) })
 	t.Run("single-use tokens", func(t *testing.T) { testSingleUse(t, nd, issuer, key) })
 
-	if leaks := nd.lines(t, "eyJ"); len(leaks) > 0 {
-		t.Errorf("netlify dev's log holds something that looks like a token:\n%s", strings.Join(leaks, "\n"))
+	// The functions' own log lines (JSON) never hold a credential. (The
+	// CLI's do: it prints the whole event, Authorization included, when a
+	// function fails.)
+	for _, line := range nd.lines(t, "eyJ") {
+		if strings.HasPrefix(line, "{") {
+			t.Errorf("a function logged something that looks like a token: %s", line)
+		}
 	}
 	t.Logf("netlify dev test: %v in all (%v after the CLI was ready)", time.Since(started).Round(time.Second), time.Since(installed).Round(time.Second))
 }

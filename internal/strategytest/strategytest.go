@@ -48,6 +48,15 @@ type Provider struct {
 	token map[string]string
 	// netlify: the client context Netlify would attach for each persona.
 	context map[string]string
+	mint    func(testing.TB) // fills token (and context), valid for an hour
+}
+
+// Remint issues the personas' tokens again, valid for an hour from now:
+// for a test that starts slow servers between making the provider and
+// checking expires_at.
+func (p *Provider) Remint(t testing.TB) {
+	t.Helper()
+	p.mint(t)
 }
 
 // Personas are the callers of the matrix, by name; anonymous sends nothing
@@ -89,20 +98,23 @@ func Auth0(t testing.TB) *Provider {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"free", "paid", "admin"} {
-		persona, _ := devissuer.LookupPersona(name)
-		tok, err := dev.Mint(persona, time.Hour)
+	p.mint = func(t testing.TB) {
+		for _, name := range []string{"free", "paid", "admin"} {
+			persona, _ := devissuer.LookupPersona(name)
+			tok, err := dev.Mint(persona, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.token[name] = "Bearer " + tok
+		}
+		admin, _ := devissuer.LookupPersona("admin")
+		forged, err := jwssign.Sign(stranger, map[string]any{"alg": "RS256", "typ": "JWT", "kid": dev.KeyID()}, dev.Claims(admin, time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.token[name] = "Bearer " + tok
+		p.token["invalid"] = "Bearer " + forged
 	}
-	admin, _ := devissuer.LookupPersona("admin")
-	forged, err := jwssign.Sign(stranger, map[string]any{"alg": "RS256", "typ": "JWT", "kid": dev.KeyID()}, dev.Claims(admin, time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.token["invalid"] = "Bearer " + forged
+	p.mint(t)
 	return p
 }
 
@@ -113,17 +125,20 @@ func Netlify(t testing.TB) *Provider {
 	env := []string{"AUTH_PROVIDER=netlify", "NETLIFY_JWT_SECRET=" + Secret}
 	p := &Provider{Name: provider.Netlify, Env: env, token: map[string]string{}, context: map[string]string{}}
 	p.Auth = authenticator(t, env)
-	for _, name := range []string{"free", "paid", "admin"} {
-		persona, _ := devissuer.LookupPersona(name)
-		claims := IdentityClaims(persona.Subject, persona.Roles...)
-		p.token[name] = "Bearer " + SignHS256(t, []byte(Secret), map[string]any{"alg": "HS256", "typ": "JWT"}, claims)
-		p.context[name] = NetlifyContext(t, claims)
+	p.mint = func(t testing.TB) {
+		for _, name := range []string{"free", "paid", "admin"} {
+			persona, _ := devissuer.LookupPersona(name)
+			claims := IdentityClaims(persona.Subject, persona.Roles...)
+			p.token[name] = "Bearer " + SignHS256(t, []byte(Secret), map[string]any{"alg": "HS256", "typ": "JWT"}, claims)
+			p.context[name] = NetlifyContext(t, claims)
+		}
+		// An admin token signed with another secret, and the context a
+		// proxy that did not check it (netlify dev) would build from it.
+		admin := IdentityClaims(Subject("admin"), "admin")
+		p.token["invalid"] = "Bearer " + SignHS256(t, []byte("not-the-site-secret-but-long-enough"), map[string]any{"alg": "HS256", "typ": "JWT"}, admin)
+		p.context["invalid"] = NetlifyContext(t, admin)
 	}
-	// An admin token signed with another secret, and the context a proxy
-	// that did not check it (netlify dev) would build from it.
-	admin := IdentityClaims(Subject("admin"), "admin")
-	p.token["invalid"] = "Bearer " + SignHS256(t, []byte("not-the-site-secret-but-long-enough"), map[string]any{"alg": "HS256", "typ": "JWT"}, admin)
-	p.context["invalid"] = NetlifyContext(t, admin)
+	p.mint(t)
 	return p
 }
 
