@@ -15,6 +15,7 @@ import (
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/auth/devissuer"
+	"github.com/fnguard/fnguard/logger"
 	"github.com/fnguard/fnguard/routes"
 )
 
@@ -52,11 +53,12 @@ func newVerifier(tb testing.TB, cfg auth.Config) *auth.Verifier {
 }
 
 // newRouter is the flagship's router with its whole middleware stack,
-// logging as text to nowhere: the formatting cost of the request line is
+// logging as text to nowhere through the handler logger.New configures
+// (what the server runs): the formatting cost of the request line is
 // part of every request.
 func newRouter(v *auth.Verifier) http.Handler {
 	return routes.New(routes.Options{
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:         logger.New(io.Discard, "text", slog.LevelInfo),
 		Verifier:       v,
 		BasePaths:      []string{"/api"},
 		AllowedOrigins: []string{"https://app.fnguard.test"},
