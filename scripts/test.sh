@@ -85,6 +85,7 @@ fuzz_targets=(
   "./lambdahttp FuzzInvoke"
   "./lambdahttp FuzzDecodeFast"
   "./internal/jsonenc FuzzString"
+  "./logger FuzzHandler"
   "./strategies/authorizer FuzzInvoke"
   "./strategies/guard FuzzLambda"
   "./onetime FuzzVerify"

@@ -1,0 +1,261 @@
+package logger
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// handler is the slog.Handler New configures: it writes the lines slog's
+// own JSONHandler or TextHandler would write, byte for byte, at a fraction
+// of the cost for the attributes a request line has (strings, integers,
+// booleans, durations). A record or attribute it does not format itself (a
+// group, an error or any other value, a float, a time, a LogValuer, a key
+// or message its fast path does not cover) is handed whole to slog's
+// handler, built on the same writer with the same options; WithGroup
+// returns slog's handler. FuzzHandler holds both to the same bytes.
+type handler struct {
+	json  bool
+	level slog.Leveler
+	out   *lockedWriter
+	pre   []byte       // attributes of WithAttrs, formatted, each with its leading separator
+	slow  slog.Handler // slog's own handler with the same attributes
+}
+
+// lockedWriter serializes the fast path's writes with slog's handler's,
+// so that a line from one never interleaves with a line from the other.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func newHandler(w io.Writer, json bool, level slog.Leveler) *handler {
+	if level == nil {
+		level = slog.LevelInfo
+	}
+	out := &lockedWriter{w: w}
+	opts := &slog.HandlerOptions{Level: level}
+	h := &handler{json: json, level: level, out: out}
+	if json {
+		h.slow = slog.NewJSONHandler(out, opts)
+	} else {
+		h.slow = slog.NewTextHandler(out, opts)
+	}
+	return h
+}
+
+func (h *handler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level.Level() }
+
+func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	pre, ok := h.appendAttrs(h.pre[:len(h.pre):len(h.pre)], attrs)
+	if !ok {
+		return h.slow.WithAttrs(attrs)
+	}
+	return &handler{json: h.json, level: h.level, out: h.out, pre: pre, slow: h.slow.WithAttrs(attrs)}
+}
+
+func (h *handler) WithGroup(name string) slog.Handler { return h.slow.WithGroup(name) }
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func (h *handler) Handle(ctx context.Context, r slog.Record) error {
+	bp := bufPool.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= 16<<10 {
+			bufPool.Put(bp)
+		}
+	}()
+	b, ok := h.appendRecord((*bp)[:0], r)
+	*bp = b
+	if !ok {
+		return h.slow.Handle(ctx, r)
+	}
+	h.out.mu.Lock()
+	defer h.out.mu.Unlock()
+	_, err := h.out.w.Write(b)
+	return err
+}
+
+// appendRecord formats r as slog would; false means it cannot.
+func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
+	if h.json {
+		b = append(b, '{')
+	}
+	sep := false
+	if !r.Time.IsZero() {
+		t := r.Time.Round(0)
+		if y := t.Year(); y < 0 || y >= 10000 {
+			return b, false
+		}
+		if h.json {
+			b = append(b, `"time":"`...)
+			b = t.AppendFormat(b, time.RFC3339Nano)
+			b = append(b, '"')
+		} else {
+			b = append(b, "time="...)
+			b = appendRFC3339Millis(b, t)
+		}
+		sep = true
+	}
+	if sep {
+		b = h.sep(b)
+	}
+	if h.json {
+		b = append(b, `"level":"`...)
+		b = append(b, r.Level.String()...)
+		b = append(b, `",`...)
+	} else {
+		b = append(b, "level="...)
+		b = append(b, r.Level.String()...)
+		b = append(b, ' ')
+	}
+	b = h.appendKey(b, slog.MessageKey)
+	var ok bool
+	if b, ok = h.appendString(b, r.Message); !ok {
+		return b, false
+	}
+	b = append(b, h.pre...)
+	r.Attrs(func(a slog.Attr) bool {
+		b, ok = h.appendAttr(b, a)
+		return ok
+	})
+	if !ok {
+		return b, false
+	}
+	if h.json {
+		b = append(b, '}')
+	}
+	return append(b, '\n'), true
+}
+
+func (h *handler) sep(b []byte) []byte {
+	if h.json {
+		return append(b, ',')
+	}
+	return append(b, ' ')
+}
+
+func (h *handler) appendAttrs(b []byte, attrs []slog.Attr) ([]byte, bool) {
+	ok := true
+	for _, a := range attrs {
+		if b, ok = h.appendAttr(b, a); !ok {
+			break
+		}
+	}
+	return b, ok
+}
+
+// appendAttr appends a separator and a, or says it cannot.
+func (h *handler) appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
+	if a.Key == "" || !plainKey(a.Key) {
+		return b, false
+	}
+	b = h.sep(b)
+	b = h.appendKey(b, a.Key)
+	v := a.Value
+	switch v.Kind() {
+	case slog.KindString:
+		return h.appendString(b, v.String())
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10), true
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10), true
+	case slog.KindBool:
+		return strconv.AppendBool(b, v.Bool()), true
+	case slog.KindDuration:
+		if h.json {
+			return strconv.AppendInt(b, int64(v.Duration()), 10), true
+		}
+		return h.appendString(b, v.Duration().String())
+	}
+	return b, false
+}
+
+// appendKey appends a key known to need neither quoting nor escaping.
+func (h *handler) appendKey(b []byte, k string) []byte {
+	if h.json {
+		b = append(b, '"')
+		b = append(b, k...)
+		return append(b, `":`...)
+	}
+	b = append(b, k...)
+	return append(b, '=')
+}
+
+// appendString appends s as slog's handler would: quoted when text needs
+// it, as a JSON string that needs no escape, or not at all (false).
+func (h *handler) appendString(b []byte, s string) ([]byte, bool) {
+	if h.json {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+				return b, false
+			}
+		}
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"'), true
+	}
+	if needsQuoting(s) {
+		return strconv.AppendQuote(b, s), true
+	}
+	return append(b, s...), true
+}
+
+// plainKey reports a key that neither format quotes or escapes: letters,
+// digits, '_', '-' and '.'.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// needsQuoting is log/slog's rule for text values: empty, or any space,
+// '=', '"', control (DEL aside) or unprintable character, or invalid UTF-8.
+func needsQuoting(s string) bool {
+	if len(s) == 0 {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c <= ' ' || c == '=' || c == '"' {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// appendRFC3339Millis is log/slog's time format for text: RFC 3339 with
+// milliseconds.
+func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	n := len(b)
+	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b[:n+len("2006-01-02T15:04:05.000")], b[n+len("2006-01-02T15:04:05.0000"):]...)
+}
