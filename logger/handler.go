@@ -74,61 +74,28 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	bp := bufPool.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 16<<10 {
-			bufPool.Put(bp)
-		}
-	}()
+	defer putBuf(bp)
 	b, ok := h.appendRecord((*bp)[:0], r)
 	*bp = b
 	if !ok {
 		return h.slow.Handle(ctx, r)
 	}
-	h.out.mu.Lock()
-	defer h.out.mu.Unlock()
-	_, err := h.out.w.Write(b)
-	return err
+	return h.write(b)
+}
+
+// putBuf returns a line buffer to the pool, unless a huge line grew it.
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= 16<<10 {
+		bufPool.Put(bp)
+	}
 }
 
 // appendRecord formats r as slog would; false means it cannot.
 func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
-	if h.json {
-		b = append(b, '{')
-	}
-	sep := false
-	if !r.Time.IsZero() {
-		t := r.Time.Round(0)
-		if y := t.Year(); y < 0 || y >= 10000 {
-			return b, false
-		}
-		if h.json {
-			b = append(b, `"time":"`...)
-			b = t.AppendFormat(b, time.RFC3339Nano)
-			b = append(b, '"')
-		} else {
-			b = append(b, "time="...)
-			b = appendRFC3339Millis(b, t)
-		}
-		sep = true
-	}
-	if sep {
-		b = h.sep(b)
-	}
-	if h.json {
-		b = append(b, `"level":"`...)
-		b = append(b, r.Level.String()...)
-		b = append(b, `",`...)
-	} else {
-		b = append(b, "level="...)
-		b = append(b, r.Level.String()...)
-		b = append(b, ' ')
-	}
-	b = h.appendKey(b, slog.MessageKey)
-	var ok bool
-	if b, ok = h.appendString(b, r.Message); !ok {
+	b, ok := h.appendHead(b, r.Time, r.Level, r.Message)
+	if !ok {
 		return b, false
 	}
-	b = append(b, h.pre...)
 	r.Attrs(func(a slog.Attr) bool {
 		b, ok = h.appendAttr(b, a)
 		return ok
@@ -136,10 +103,84 @@ func (h *handler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	if !ok {
 		return b, false
 	}
+	return h.appendEnd(b), true
+}
+
+// appendHead appends the time, level and message, then WithAttrs's
+// attributes.
+func (h *handler) appendHead(b []byte, t time.Time, level slog.Level, msg string) ([]byte, bool) {
+	if h.json {
+		b = append(b, '{')
+	}
+	if !t.IsZero() {
+		t = t.Round(0)
+		if y := t.Year(); y < 0 || y >= 10000 {
+			return b, false
+		}
+		if h.json {
+			b = append(b, `"time":"`...)
+			b = t.AppendFormat(b, time.RFC3339Nano)
+			b = append(b, `",`...)
+		} else {
+			b = append(b, "time="...)
+			b = appendRFC3339Millis(b, t)
+			b = append(b, ' ')
+		}
+	}
+	if h.json {
+		b = append(b, `"level":"`...)
+		b = append(b, level.String()...)
+		b = append(b, `",`...)
+	} else {
+		b = append(b, "level="...)
+		b = append(b, level.String()...)
+		b = append(b, ' ')
+	}
+	b = h.appendKey(b, slog.MessageKey)
+	b, ok := h.appendString(b, msg)
+	return append(b, h.pre...), ok
+}
+
+func (h *handler) appendEnd(b []byte) []byte {
 	if h.json {
 		b = append(b, '}')
 	}
-	return append(b, '\n'), true
+	return append(b, '\n')
+}
+
+// write writes one line b under the writer's lock.
+func (h *handler) write(b []byte) error {
+	h.out.mu.Lock()
+	defer h.out.mu.Unlock()
+	_, err := h.out.w.Write(b)
+	return err
+}
+
+// logAttrs is log.LogAttrs(ctx, level, msg, attrs...) for the request
+// middleware. When log's handler is New's, it formats the line straight
+// from attrs: no slog.Record (which copies attributes past its fifth to
+// the heap) and no look-up of the caller (which neither format prints).
+func logAttrs(ctx context.Context, log *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+	h, ok := log.Handler().(*handler)
+	if !ok {
+		log.LogAttrs(ctx, level, msg, attrs...)
+		return
+	}
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	bp := bufPool.Get().(*[]byte)
+	defer putBuf(bp)
+	b, ok := h.appendHead((*bp)[:0], time.Now(), level, msg)
+	if ok {
+		b, ok = h.appendAttrs(b, attrs)
+	}
+	*bp = b
+	if !ok {
+		log.LogAttrs(ctx, level, msg, attrs...)
+		return
+	}
+	_ = h.write(h.appendEnd(b))
 }
 
 func (h *handler) sep(b []byte) []byte {

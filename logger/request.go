@@ -20,9 +20,13 @@ type entryKey struct{}
 type seedKey struct{}
 
 // entry is one request seen by Middleware: the writer that records its
-// status and size, and what downstream code learns about it (the caller's
-// subject, an auth denial) for its log lines. One allocation per request.
+// status and size, what downstream code learns about it (the caller's
+// subject, an auth denial) for its log lines, and the request's context,
+// which it is (the parent's, answering entryKey with itself). One
+// allocation per request.
 type entry struct {
+	context.Context // the request's context before Middleware
+
 	w           http.ResponseWriter
 	status      int
 	bytes       int
@@ -32,6 +36,16 @@ type entry struct {
 	attrs    []slog.Attr
 	audit    []slog.Attr
 	attrsBuf [2]slog.Attr // room for Set's usual one or two attrs
+	idHeader [1]string    // the X-Request-Id header's value
+}
+
+// Value is the parent context's, with entryKey answered by e: one
+// allocation fewer than context.WithValue.
+func (e *entry) Value(key any) any {
+	if key == (entryKey{}) {
+		return e
+	}
+	return e.Context.Value(key)
 }
 
 func (e *entry) Header() http.Header { return e.w.Header() }
@@ -117,10 +131,11 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			id := ids.next()
-			w.Header()[RequestIDHeader] = []string{id}
-			e := &entry{w: w}
+			e := &entry{Context: r.Context(), w: w}
+			e.idHeader[0] = id
+			w.Header()[RequestIDHeader] = e.idHeader[:]
 			e.attrs = e.attrsBuf[:0]
-			ctx := context.WithValue(r.Context(), entryKey{}, e)
+			var ctx context.Context = e
 			next.ServeHTTP(e, r.WithContext(ctx))
 
 			status := e.status
@@ -161,7 +176,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			attrs = append(attrs, e.attrs...)
 			e.mu.Unlock()
 
-			log.LogAttrs(ctx, level, "request", attrs...)
+			logAttrs(ctx, log, level, "request", attrs...)
 			if len(audit) > 0 {
 				a := append([]slog.Attr{
 					slog.String("route", route),
@@ -174,7 +189,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 					a = append(a, slog.String("client_request_id", clientID))
 				}
 				a = append(a, audit...)
-				log.LogAttrs(ctx, slog.LevelWarn, "access denied", a...)
+				logAttrs(ctx, log, slog.LevelWarn, "access denied", a...)
 			}
 		})
 	}
