@@ -2,6 +2,7 @@ package routes
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
@@ -36,8 +37,8 @@ type meResponse struct {
 // bytes are encoding/json's (TestMeBodyIsEncodingJSONs).
 func handleMe(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())
-	b := make([]byte, 0, 256)
-	b = append(b, `{"sub":`...)
+	bp := meBufs.Get().(*[]byte)
+	b := append((*bp)[:0], `{"sub":`...)
 	b = jsonenc.String(b, p.Subject)
 	b = append(b, `,"roles":`...)
 	b = jsonenc.Strings(b, p.Roles)
@@ -48,8 +49,15 @@ func handleMe(w http.ResponseWriter, r *http.Request) {
 	b = append(b, `,"expires_at":`...)
 	b = jsonenc.Time(b, p.ExpiresAt.UTC())
 	b = append(b, "}\n"...)
-	respondBytes(w, http.StatusOK, b)
+	respondBytes(w, http.StatusOK, b) // a Writer does not keep b
+	if cap(b) <= 4<<10 {
+		*bp = b
+		meBufs.Put(bp)
+	}
 }
+
+// meBufs holds handleMe's body buffers.
+var meBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 func handlePaid(w http.ResponseWriter, r *http.Request) {
 	p, _ := auth.FromContext(r.Context())

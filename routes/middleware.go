@@ -59,6 +59,7 @@ var (
 	noReferrer   = []string{"no-referrer"}
 	hsts         = []string{"max-age=63072000; includeSubDomains"}
 	privateStore = []string{"private, no-store"}
+	varyAuthz    = []string{"Authorization"}
 )
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -78,7 +79,11 @@ func privateCache(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["Cache-Control"] = privateStore
-		h.Add("Vary", "Authorization")
+		if v, ok := h["Vary"]; ok {
+			h["Vary"] = append(v[:len(v):len(v)], varyAuthz...)
+		} else {
+			h["Vary"] = varyAuthz
+		}
 		next.ServeHTTP(w, r)
 	})
 }
