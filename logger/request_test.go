@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -148,5 +150,67 @@ func TestNoAuditLineWithoutDenial(t *testing.T) {
 	ls := lines(t, &buf)
 	if len(ls) != 1 || ls[0]["status"] != float64(200) {
 		t.Fatalf("lines = %v", ls)
+	}
+}
+
+// The request and audit lines New's handler writes straight from their
+// attributes are the lines slog's own handlers write, the time and the
+// duration aside.
+func TestMiddlewareLinesAreSlogs(t *testing.T) {
+	clock := regexp.MustCompile(`("?time"?[=:]"?)[^ ",]+|("?duration"?[=:])[^ ,}]+`)
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var outs [2]string
+			for i := range outs {
+				var buf bytes.Buffer
+				log := New(&buf, format, slog.LevelInfo)
+				if i == 1 {
+					opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+					log = slog.New(slog.NewTextHandler(&buf, opts))
+					if format == "json" {
+						log = slog.New(slog.NewJSONHandler(&buf, opts))
+					}
+				}
+				h := Middleware(log)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					Set(r.Context(), slog.String("sub", "auth0|user 1"))
+					Audit(r.Context(), slog.String("reason", `requires "admin"`))
+					w.WriteHeader(http.StatusForbidden)
+				}))
+				req := httptest.NewRequest(http.MethodGet, "/api/admin?x=1", nil)
+				req.Header.Set(RequestIDHeader, "client-7")
+				h.ServeHTTP(httptest.NewRecorder(), req)
+				outs[i] = clock.ReplaceAllString(buf.String(), "$1$2T")
+				// Each Middleware has its own request id prefix.
+				outs[i] = regexp.MustCompile(`[0-9a-f]{16}-1`).ReplaceAllString(outs[i], "ID")
+			}
+			if outs[0] != outs[1] {
+				t.Errorf("New's lines:\n%s\nslog's:\n%s", outs[0], outs[1])
+			}
+			if strings.Count(outs[0], "\n") != 2 {
+				t.Errorf("want a request line and an audit line, got %q", outs[0])
+			}
+		})
+	}
+}
+
+func TestMiddlewareKeepsTheRequestsContext(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	cancel()
+	var got context.Context
+	h := Middleware(New(io.Discard, "json", slog.LevelInfo))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Context()
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil).WithContext(parent))
+	if got.Value(key{}) != "v" {
+		t.Errorf("a value of the parent context is lost")
+	}
+	if got.Err() != context.Canceled {
+		t.Errorf("Err() = %v, want the parent's cancellation", got.Err())
+	}
+	select {
+	case <-got.Done():
+	default:
+		t.Errorf("Done() is not the parent's")
 	}
 }
