@@ -62,3 +62,26 @@ func TestBearerToken(t *testing.T) {
 		})
 	}
 }
+
+// isToken68 checks eight bytes per branch and the rest one by one: every
+// byte value, at every place of a token that has a tail, must be judged as
+// the grammar says.
+func TestIsToken68JudgesEveryByteAnywhere(t *testing.T) {
+	allowed := func(c byte) bool {
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~+/", c) >= 0
+	}
+	const valid = "eyJhbGciOiJSUzI1NiJ9.e30" // 24 bytes: three blocks of eight
+	for _, n := range []int{1, 7, 8, 9, 19, len(valid)} {
+		for i := range n {
+			for c := range 256 {
+				b := []byte(valid[:n])
+				b[i] = byte(c)
+				s := string(b)
+				want := allowed(byte(c)) || c == '=' && !strings.ContainsFunc(s[i:], func(r rune) bool { return r != '=' }) && i > 0
+				if got := isToken68(s); got != want {
+					t.Fatalf("isToken68(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
