@@ -127,6 +127,7 @@ const RequestIDHeader = "X-Request-Id"
 // audit line for each 401 and 403.
 func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 	ids := newRequestIDs()
+	routes := &routeCache{m: make(map[[2]string]string)}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -154,7 +155,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			}
 			route := ""
 			if rc := chi.RouteContext(ctx); rc != nil {
-				route = rc.RoutePattern()
+				route = routes.pattern(rc)
 			}
 			path := SafePath(r.URL.Path)
 			seed, _ := ctx.Value(seedKey{}).([]slog.Attr)
@@ -193,6 +194,38 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			}
 		})
 	}
+}
+
+// routeCache remembers chi's RoutePattern for a route under one Mount (two
+// patterns, as every API route is): chi joins them, and replaces the
+// wildcard, anew for every request. The patterns are the router's, never
+// the client's, so the cache is as small as the route table; it stops
+// growing at maxRoutes all the same.
+type routeCache struct {
+	mu sync.RWMutex
+	m  map[[2]string]string
+}
+
+const maxRoutes = 1024
+
+func (c *routeCache) pattern(rc *chi.Context) string {
+	if len(rc.RoutePatterns) != 2 {
+		return rc.RoutePattern()
+	}
+	k := [2]string{rc.RoutePatterns[0], rc.RoutePatterns[1]}
+	c.mu.RLock()
+	p, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return p
+	}
+	p = rc.RoutePattern()
+	c.mu.Lock()
+	if len(c.m) < maxRoutes {
+		c.m[k] = p
+	}
+	c.mu.Unlock()
+	return p
 }
 
 // requestIDs hands out the ids of one Middleware's requests: a random

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
 )
 
 func TestSafePath(t *testing.T) {
@@ -212,5 +214,29 @@ func TestMiddlewareKeepsTheRequestsContext(t *testing.T) {
 	case <-got.Done():
 	default:
 		t.Errorf("Done() is not the parent's")
+	}
+}
+
+// The route of a request under a Mount is remembered per pair of
+// patterns: each request still gets its own route.
+func TestMiddlewareNamesEachMountedRoute(t *testing.T) {
+	var buf bytes.Buffer
+	r := chi.NewRouter()
+	r.Use(Middleware(New(&buf, "json", slog.LevelInfo)))
+	api := chi.NewRouter()
+	ok := func(w http.ResponseWriter, r *http.Request) {}
+	api.Get("/me", ok)
+	api.Get("/items/{id}", ok)
+	r.Mount("/api", api)
+	r.Mount("/v2", api)
+	paths := []string{"/api/me", "/api/items/7", "/v2/me", "/api/me", "/api/items/8", "/v2/items/9"}
+	for _, p := range paths {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
+	}
+	want := []string{"/api/me", "/api/items/{id}", "/v2/me", "/api/me", "/api/items/{id}", "/v2/items/{id}"}
+	for i, l := range lines(t, &buf) {
+		if l["route"] != want[i] {
+			t.Errorf("%s: route %v, want %s", paths[i], l["route"], want[i])
+		}
 	}
 }
