@@ -150,9 +150,7 @@ func (h *handler) appendEnd(b []byte) []byte {
 
 // write writes one line b under the writer's lock.
 func (h *handler) write(b []byte) error {
-	h.out.mu.Lock()
-	defer h.out.mu.Unlock()
-	_, err := h.out.w.Write(b)
+	_, err := h.out.Write(b)
 	return err
 }
 
@@ -202,7 +200,8 @@ func (h *handler) appendAttrs(b []byte, attrs []slog.Attr) ([]byte, bool) {
 
 // appendAttr appends a separator and a, or says it cannot.
 func (h *handler) appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
-	if a.Key == "" || !plainKey(a.Key) {
+	// Keys of letters, digits, '-', '_' and '.' need no quoting or escaping.
+	if a.Key == "" || !plain(a.Key) {
 		return b, false
 	}
 	b = h.sep(b)
@@ -254,18 +253,6 @@ func (h *handler) appendString(b []byte, s string) ([]byte, bool) {
 		return strconv.AppendQuote(b, s), true
 	}
 	return append(b, s...), true
-}
-
-// plainKey reports a key that neither format quotes or escapes: letters,
-// digits, '_', '-' and '.'.
-func plainKey(k string) bool {
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // needsQuoting is log/slog's rule for text values: empty, or any space,

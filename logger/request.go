@@ -259,6 +259,7 @@ func clientRequestID(r *http.Request) string {
 	return ""
 }
 
+// plain reports s made of letters, digits, '-', '_' and '.' only.
 func plain(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
