@@ -104,6 +104,11 @@ func startServer(t *testing.T, env ...string) string {
 	}
 	done := make(chan error, 1)
 	t.Cleanup(func() {
+		// The server's warnings (why it refused a token, say) explain
+		// most failures that the page only shows as a status.
+		if t.Failed() {
+			t.Logf("server stderr:\n%s", cmd.Stderr.(*lockedWriter).String())
+		}
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
 		case err := <-done:

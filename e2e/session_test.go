@@ -52,8 +52,12 @@ func TestSessionOutlivesItsAccessToken(t *testing.T) {
 func TestSessionThatCannotBeRenewedAsksToSignInAgain(t *testing.T) {
 	requireChromium(t)
 	// A refresh token that expires before the access token does: when the
-	// page comes to renew, the issuer refuses.
-	base := startServer(t, "DEV_ISSUER_ACCESS_TTL=3s", "DEV_ISSUER_REFRESH_TTL=1s", "AUTH_CLOCK_SKEW=0s")
+	// page comes to renew, the issuer refuses. With tokens this short
+	// auth0-spa-js renews on every getTokenSilently (it renews within 60 s
+	// of expiry), so the sign-in itself renews, and each renewal's refresh
+	// token must still be good then: two seconds leave room for a loaded
+	// machine, and the page looks again only when the access token expires.
+	base := startServer(t, "DEV_ISSUER_ACCESS_TTL=4s", "DEV_ISSUER_REFRESH_TTL=2s", "AUTH_CLOCK_SKEW=0s")
 	b := newBrowser(t)
 	b.open(t, base+"/")
 	b.signIn(t, "paid")

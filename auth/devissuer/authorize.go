@@ -461,7 +461,7 @@ func (i *Issuer) tokensFor(g grant) (tokenResponse, error) {
 		"sub":       g.persona.Subject,
 		"aud":       g.clientID,
 		"iat":       now.Unix(),
-		"exp":       now.Add(ttl).Unix(),
+		"exp":       expiry(now, ttl),
 		"auth_time": authTime.Unix(),
 		"name":      g.persona.Name + " user",
 		"nickname":  g.persona.Name,

@@ -101,13 +101,27 @@ func (i *Issuer) Claims(p Persona, ttl time.Duration) map[string]any {
 		"sub":         p.Subject,
 		"aud":         []string{i.Audience},
 		"iat":         now.Unix(),
-		"exp":         now.Add(ttl).Unix(),
+		"exp":         expiry(now, ttl),
 		"scope":       "openid profile email",
 		"permissions": p.Permissions,
 		"jti":         randomID(),
 	}
 	c[i.RolesClaim] = p.Roles
 	return c
+}
+
+// expiry is the exp of a token issued at now for ttl. exp counts whole
+// seconds and iat is now's second, so it is rounded up: a token then lives
+// at least ttl, what expires_in announces. Rounded down, as Unix() does, a
+// two-second token issued at 10.9 would expire at 12, living 1.1 s, and a
+// verifier with no clock skew (or the exchange for nf_jwt, which wants a
+// second of life) would refuse it well before the client renews it.
+func expiry(now time.Time, ttl time.Duration) int64 {
+	exp := now.Add(ttl)
+	if exp.Nanosecond() != 0 {
+		return exp.Unix() + 1
+	}
+	return exp.Unix()
 }
 
 // Mint signs an access token for p, valid for ttl.

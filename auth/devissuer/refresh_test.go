@@ -166,19 +166,50 @@ func TestRefreshTokenRotation(t *testing.T) {
 	})
 }
 
-func TestAccessTTLIsTheLifetimeOfSignInTokens(t *testing.T) {
-	iss, srv, c := signInIssuer(t)
-	iss.AccessTTL = 2 * time.Second
-	first := offlineSignIn(t, c, srv, "free")
-	_, next := refresh(t, c, srv, refreshForm(first.RefreshToken))
-	for _, tr := range []tokenResponse{first, next} {
-		if tr.ExpiresIn != 2 {
-			t.Errorf("expires_in = %d; want 2", tr.ExpiresIn)
-		}
-		claims := decodeClaims(t, tr.AccessToken)
-		if exp, iat := claims["exp"].(float64), claims["iat"].(float64); exp-iat != 2 {
-			t.Errorf("access token lives %vs; want 2s", exp-iat)
-		}
+// A token lives at least what expires_in says, wherever in its second it
+// is issued: exp counts whole seconds, and rounded down it would cut up to
+// a second off, half the life of a two-second token, which a verifier with
+// no clock skew then refuses while the client still thinks it good.
+func TestTokensLiveAtLeastTheirTTL(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	tests := []struct {
+		name    string
+		issued  time.Duration // into the second start begins
+		wantExp int64         // seconds after start
+	}{
+		{"a token issued on a whole second expires ttl later", 0, 2},
+		{"a token issued mid-second expires at the end of its ttl's last second", 500 * time.Millisecond, 3},
+		{"a token issued at the end of a second still lives its whole ttl", time.Second - time.Nanosecond, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			iss, srv, c := signInIssuer(t)
+			iss.AccessTTL = 2 * time.Second
+			now := start.Add(tc.issued)
+			iss.SetClock(func() time.Time { return now })
+			first := offlineSignIn(t, c, srv, "free")
+			_, next := refresh(t, c, srv, refreshForm(first.RefreshToken))
+			minted, err := iss.Mint(devissuer.Personas[0], 2*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens := map[string]string{"sign-in access": first.AccessToken, "sign-in ID": first.IDToken, "renewed access": next.AccessToken, "renewed ID": next.IDToken, "minted": minted}
+			for name, token := range tokens {
+				claims := decodeClaims(t, token)
+				iat, exp := int64(claims["iat"].(float64)), int64(claims["exp"].(float64))
+				if iat != start.Unix() || exp != start.Unix()+tc.wantExp {
+					t.Errorf("%s token: iat %+d exp %+d (seconds after start); want iat +0 exp %+d", name, iat-start.Unix(), exp-start.Unix(), tc.wantExp)
+				}
+				if life := time.Unix(exp, 0).Sub(now); life < 2*time.Second {
+					t.Errorf("%s token lives %v; want at least its 2s", name, life)
+				}
+			}
+			for _, tr := range []tokenResponse{first, next} {
+				if tr.ExpiresIn != 2 {
+					t.Errorf("expires_in = %d; want 2", tr.ExpiresIn)
+				}
+			}
+		})
 	}
 }
 
