@@ -24,9 +24,15 @@ const (
 	// maxSessionTTL caps a family whatever its refreshes: a session lasts
 	// at most this long after its sign-in.
 	maxSessionTTL = 24 * time.Hour
-	// maxRefreshTokens bounds the memory refresh tokens can take.
-	maxRefreshTokens = 4096
-	offlineAccess    = "offline_access"
+	// maxSessions bounds how many sign-ins hold refresh tokens at once;
+	// a rotation never counts against it, so a live session keeps working.
+	maxSessions = 4096
+	// maxUsedPerSession bounds the used tokens a session remembers for
+	// reuse detection (a page renewing every second would otherwise pile
+	// them up for a day); an older one is refused as unknown, without
+	// revoking the session.
+	maxUsedPerSession = 256
+	offlineAccess     = "offline_access"
 )
 
 // family is one sign-in's chain of refresh tokens.
@@ -54,12 +60,9 @@ func refreshKey(token string) string {
 }
 
 // newRefreshToken adds a token to f. The caller holds i.signIn.mu.
-func (i *Issuer) newRefreshToken(f *family) (string, error) {
+func (i *Issuer) newRefreshToken(f *family) string {
 	now := i.now()
 	i.pruneRefreshTokens(now)
-	if len(i.signIn.refresh) >= maxRefreshTokens {
-		return "", errors.New("too many sessions; try again later")
-	}
 	token := randomID()
 	key := refreshKey(token)
 	expires := now.Add(i.refreshTTL())
@@ -71,18 +74,28 @@ func (i *Issuer) newRefreshToken(f *family) (string, error) {
 	}
 	i.signIn.refresh[key] = &refreshToken{family: f, expires: expires}
 	f.tokens = append(f.tokens, key)
-	return token, nil
+	if len(f.tokens) > maxUsedPerSession+1 {
+		delete(i.signIn.refresh, f.tokens[0])
+		f.tokens = f.tokens[1:]
+	}
+	return token
 }
 
 // pruneRefreshTokens forgets tokens past their family's end: they can
 // neither be used nor betray a reuse any more. A used token is kept until
-// then, as it is what reveals a stolen copy.
-func (i *Issuer) pruneRefreshTokens(now time.Time) {
+// then, as it is what reveals a stolen copy. It returns how many sessions
+// are left (each holds exactly one unused token).
+func (i *Issuer) pruneRefreshTokens(now time.Time) int {
+	sessions := 0
 	for k, rt := range i.signIn.refresh {
-		if !now.Before(rt.family.expires) || rt.family.revoked {
+		switch {
+		case !now.Before(rt.family.expires) || rt.family.revoked:
 			delete(i.signIn.refresh, k)
+		case !rt.used:
+			sessions++
 		}
 	}
+	return sessions
 }
 
 // startFamily opens a chain of refresh tokens for a sign-in, when its
@@ -94,8 +107,11 @@ func (i *Issuer) startFamily(g grant) (string, error) {
 	i.signIn.mu.Lock()
 	defer i.signIn.mu.Unlock()
 	now := i.now()
+	if i.pruneRefreshTokens(now) >= maxSessions {
+		return "", errors.New("too many sessions; try again later")
+	}
 	f := &family{clientID: g.clientID, persona: g.persona, scope: g.scope, authTime: now, expires: now.Add(maxSessionTTL)}
-	return i.newRefreshToken(f)
+	return i.newRefreshToken(f), nil
 }
 
 // rotate redeems a refresh token presented by clientID and returns the
@@ -125,10 +141,7 @@ func (i *Issuer) rotate(token, clientID, scope string) (grant, string, *oauthErr
 		return grant{}, "", &oauthError{"invalid_scope", "the scope asks for more than the sign-in granted"}
 	}
 	rt.used = true
-	next, err := i.newRefreshToken(rt.family)
-	if err != nil {
-		return grant{}, "", &oauthError{"temporarily_unavailable", err.Error()}
-	}
+	next := i.newRefreshToken(rt.family)
 	f := rt.family
 	// No nonce: it belongs to the sign-in's ID token only (OIDC §12.2).
 	return grant{clientID: f.clientID, persona: f.persona, scope: f.scope, authTime: f.authTime}, next, nil
