@@ -3,6 +3,7 @@ package lambdahttp
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"net/http"
 	"net/textproto"
@@ -67,15 +68,18 @@ func (ev *event) request(ctx context.Context) (*http.Request, string) {
 		u.RawQuery = ev.v1Query()
 	}
 	var body io.ReadCloser = http.NoBody
+	var length int64
 	if ev.Body != "" {
-		b := []byte(ev.Body)
+		var b []byte
 		if ev.IsBase64Encoded {
 			var err error
-			if b, err = base64Body(ev.Body); err != nil {
+			if b, err = base64.StdEncoding.DecodeString(ev.Body); err != nil {
 				return nil, "event could not be turned into a request: its body is not base64"
 			}
+		} else {
+			b = []byte(ev.Body)
 		}
-		body = io.NopCloser(bytes.NewReader(b))
+		body, length = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 	}
 	var h http.Header
 	if ev.v2() {
@@ -102,12 +106,8 @@ func (ev *event) request(ctx context.Context) (*http.Request, string) {
 		Host:       u.Host,
 		RemoteAddr: remote,
 		RequestURI: u.RequestURI(),
-	}
-	if r.Body != http.NoBody {
-		r.ContentLength = int64(len(ev.Body))
-		if ev.IsBase64Encoded {
-			r.ContentLength = -1
-		}
+		// The decoded length, as http.NewRequest would set it.
+		ContentLength: length,
 	}
 	return r.WithContext(ctx), ""
 }

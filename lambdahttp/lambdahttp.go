@@ -7,7 +7,6 @@ package lambdahttp
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -38,10 +37,6 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		ctx = logger.WithAttrs(ctx, slog.String("lambda_request_id", lc.AwsRequestID))
 	}
-	// Work that waits on ctx (a JWKS fetch from a slow issuer) must give up
-	// a little before Lambda's deadline, not at it: Lambda kills a function
-	// that is still running at the deadline, and the caller then gets an
-	// opaque 502 instead of our 503.
 	ctx, cancel := KeepTime(ctx)
 	defer cancel()
 	var ev event
@@ -127,9 +122,4 @@ func (h *Handler) respondError(v2 bool, status int, code, msg string) ([]byte, e
 	body, _ := json.Marshal(auth.Body{Error: code, Message: msg})
 	_, _ = w.Write(body)
 	return w.encode(v2), nil
-}
-
-// base64Body decodes a body marked isBase64Encoded.
-func base64Body(s string) ([]byte, error) {
-	return base64.StdEncoding.DecodeString(s)
 }

@@ -35,9 +35,10 @@ func (w *responseWriter) WriteHeader(status int) {
 func (w *responseWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
-		if _, ok := w.header["Content-Type"]; !ok && w.body.Len() == 0 {
-			w.header.Set("Content-Type", http.DetectContentType(b))
-		}
+	}
+	// As net/http does at the first body write, whatever the status.
+	if _, ok := w.header["Content-Type"]; !ok && w.body.Len() == 0 && len(b) > 0 {
+		w.header.Set("Content-Type", http.DetectContentType(b))
 	}
 	return w.body.Write(b)
 }
