@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/auth/devissuer"
 	"github.com/fnguard/fnguard/config"
 	"github.com/fnguard/fnguard/internal/authlog"
 	"github.com/fnguard/fnguard/logger"
@@ -16,10 +17,12 @@ import (
 // development issuer's path (config.DevIssuerPath).
 const netlifyTokenPath = "netlify-token"
 
-// maxNetlifyTokenTTL caps an exchanged token at the life of a sign-in's
-// access token (devissuer.AccessTokenTTL), so that a day-long token from
-// `go run . token --ttl 24h` does not become a day-long cookie.
-const maxNetlifyTokenTTL = 30 * time.Minute
+// maxNetlifyTokenTTL is the life of a sign-in's access token when
+// DEV_ISSUER_ACCESS_TTL is unset. An exchanged token lives no longer than
+// a sign-in's access token, so that a day-long token from
+// `go run . token --ttl 24h` does not become a day-long cookie, and no
+// shorter, so that the cookie lasts until the page renews.
+const maxNetlifyTokenTTL = devissuer.AccessTokenTTL
 
 // netlifyTokenResponse is the exchange's answer, shaped like POST
 // {base}/tokens': the page sets the cookie to expire with the token.
@@ -31,7 +34,7 @@ type netlifyTokenResponse struct {
 // handleNetlifyToken is the development stand-in for what gives a browser
 // its nf_jwt in production (Netlify Identity's widget, or an Auth0 API that
 // signs HS256 with the site's JWT secret: README "Proxy-level
-// protection"); serve mounts it only beside the development issuer and the
+// protection"); New mounts it only beside the development issuer and the
 // local proxy. It answers POST with an Identity token for the caller of
 // the access token in the Authorization header, once v has verified it:
 // the same subject and roles, at identity's roles path, HS256 under the
@@ -41,7 +44,7 @@ type netlifyTokenResponse struct {
 // never a cookie, so another site cannot make a browser ask for one; only
 // the pages allowOrigin accepts (the issuer's registered apps) may read
 // the answer cross-origin.
-func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin func(origin string) bool) http.Handler {
+func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin func(origin string) bool, maxTTL time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Add("Vary", "Origin")
@@ -79,7 +82,7 @@ func handleNetlifyToken(v *auth.Verifier, identity config.Netlify, allowOrigin f
 			return
 		}
 		logger.Set(r.Context(), slog.String("sub", p.Subject))
-		ttl := min(maxNetlifyTokenTTL, time.Until(p.ExpiresAt))
+		ttl := min(maxTTL, time.Until(p.ExpiresAt))
 		if ttl < time.Second {
 			// Within the verifier's clock skew an access token can pass
 			// with no life left; an Identity token cannot be shorter-lived

@@ -1,6 +1,7 @@
 package netlifydev
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 
@@ -73,7 +74,7 @@ func New(o Options) (*Site, error) {
 	// nf_jwt cookie the role rules read (exchange.go).
 	var netlifyTokenURL string
 	if dev != nil && d.Identity != nil {
-		netlifyTokenURL = dev.serveExchange(handleNetlifyToken(verifier, identity, dev.issuer.AllowsOrigin))
+		netlifyTokenURL = dev.serveExchange(handleNetlifyToken(verifier, identity, dev.issuer.AllowsOrigin, cmp.Or(cfg.DevAccessTTL, maxNetlifyTokenTTL)))
 	}
 	// Last, so that the page lists every function mounted above.
 	var csp string

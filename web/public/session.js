@@ -16,6 +16,7 @@ export class Session {
     this.onEnd = onEnd;
     this.active = false;
     this.current = null;
+    this.changed = null;
     this.timer = 0;
     this.ending = null;
   }
@@ -36,10 +37,13 @@ export class Session {
     if (!this.active) return null;
     try {
       const { access_token: token, expires_in: expiresIn } = await this.auth.getTokenSilently({ detailedResponse: true });
+      // Every call waits for the cookie of the token it carries: calls that
+      // start together share one renewal and must not outrun its onToken.
       if (token !== this.current) {
         this.current = token;
-        await this.onToken(token);
+        this.changed = this.onToken(token);
       }
+      await this.changed;
       this.watch(expiresIn);
       return token;
     } catch (err) {
