@@ -1,6 +1,8 @@
 // Command fnguard is the flagship of the guide: a chi router protected by
-// Auth0 access tokens, served by a local HTTP server or, when started by
-// AWS Lambda (or Netlify Functions), as one Lambda function.
+// Auth0 access tokens. Started by AWS Lambda it is that one function;
+// started anywhere else it is a local server that also stands in for
+// Netlify (every function, the role rules, the page and a development
+// issuer: package netlifydev).
 //
 //	go run .                    local server with a development issuer
 //	go run . token --role admin print a development token for a persona

@@ -45,7 +45,8 @@
 // # Errors and responses
 //
 // Every error of this package wraps one of ErrNoToken, ErrInvalidToken
-// (ErrTokenExpired), ErrForbidden or ErrUnavailable. Describe maps them to
+// (or its refinements ErrTokenExpired, ErrIssuerNotAccepted and
+// ErrTokenUsed), ErrForbidden or ErrUnavailable. Describe maps them to
 // the status, WWW-Authenticate challenge and JSON body RFC 6750 asks for,
 // and WriteError writes that answer, so every adapter answers alike.
 // Options set the realm (WithRealm) and let a request log learn the
@@ -62,6 +63,6 @@
 // HS256 for Netlify Identity), and refuses header tricks (jku, jwk, x5u,
 // x5c, crit, duplicate members). It requires exp and sub, and its KeySet
 // refreshes on unknown key ids without letting a flood of random kids
-// hammer the issuer. Verified tokens are cached until they expire or their
-// key leaves the JWKS.
+// hammer the issuer. Verified tokens are cached until they expire, their
+// key leaves the JWKS, or the cache's TTL ends them, whichever comes first.
 package auth

@@ -87,7 +87,7 @@ func (z *Authorizer) HTTP(ctx context.Context, ev events.APIGatewayV2CustomAutho
 
 // authenticate decides on the identity source alone and maps the outcome
 // to what API Gateway understands: the caller, ErrUnauthorized (401), or
-// errUnavailable (AUTHORIZER_FAILURE).
+// errUnavailable (a 503 through template.yaml's gateway responses).
 //
 // API Gateway caches a decision under the identity source, the
 // Authorization header. A decision that also read another header (the
