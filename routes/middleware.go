@@ -6,28 +6,10 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
-	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 )
-
-// dropProxyHeaders removes X-GoLambdaProxy-* headers. aws-lambda-go-api-proxy
-// trusts them as the API Gateway context in its header-based entry points,
-// and a client can send them; we use the context-based entry points and
-// make sure nothing downstream can read a forged one.
-func dropProxyHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for name := range r.Header {
-			if len(name) >= len(proxyHeaderPrefix) && strings.EqualFold(name[:len(proxyHeaderPrefix)], proxyHeaderPrefix) {
-				delete(r.Header, name)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-const proxyHeaderPrefix = "X-GoLambdaProxy-"
 
 // recoverer turns a panic into a logged 500 with a JSON body that says
 // nothing about the panic.

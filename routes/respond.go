@@ -51,11 +51,7 @@ func handleNotFound(w http.ResponseWriter, r *http.Request) {
 // it does not know at all, on any path; a path no method reaches is a 404.
 func handleMethodNotAllowed(routes chi.Routes) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		path := r.URL.RawPath // what chi routes on
-		if path == "" {
-			path = r.URL.Path
-		}
-		allowed := Allowed(routes, path)
+		allowed := Allowed(routes, routedPath(r))
 		if allowed == "" {
 			handleNotFound(w, r)
 			return

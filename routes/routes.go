@@ -5,6 +5,7 @@ package routes
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -40,19 +41,6 @@ type Options struct {
 //	              or admin, reports/export needs admin
 //	GET /.well-known/jwks.json  anyone: the key of single-use tokens
 func New(o Options) *chi.Mux {
-	r := chi.NewRouter()
-	// Set before Mount so that mounted routers inherit JSON 404 and 405.
-	r.NotFound(handleNotFound)
-	r.MethodNotAllowed(handleMethodNotAllowed(r))
-	r.Use(
-		dropProxyHeaders,
-		logger.Middleware(o.Logger),
-		recoverer(o.Logger),
-		securityHeaders,
-		corsHandler(o.AllowedOrigins),
-		compress,
-	)
-
 	api := chi.NewRouter()
 	api.Get("/health", handleHealth)
 	api.Get("/public", handlePublic)
@@ -65,13 +53,80 @@ func New(o Options) *chi.Mux {
 		r.With(require(auth.Authenticated())).Post("/tokens", onetime.IssueHandler(o.Tokens).ServeHTTP)
 	})
 
+	r := chi.NewRouter()
+	// Set before Mount so that mounted routers inherit JSON 404 and 405.
+	r.NotFound(handleNotFound)
+	// chi answers a method it does not know before it walks the tree; a
+	// path under a base path is answered from the API's own table.
+	methodNotAllowed := handleMethodNotAllowed(r)
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		for _, base := range o.BasePaths {
+			if p := routedPath(req); p == base || strings.HasPrefix(p, base+"/") {
+				apiFallback(base, api).ServeHTTP(w, req)
+				return
+			}
+		}
+		methodNotAllowed(w, req)
+	})
+	r.Use(
+		logger.Middleware(o.Logger),
+		recoverer(o.Logger),
+		securityHeaders,
+		corsHandler(o.AllowedOrigins),
+		compress,
+	)
+
 	for _, base := range o.BasePaths {
-		r.Mount(base, api)
+		serveUnder(r, base, api)
 	}
 	for prefix, h := range o.Mounts {
 		r.Mount(prefix, h)
 	}
 	return r
+}
+
+// routedPath is the path chi routes r on.
+func routedPath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
+}
+
+// apiFallback answers a request under base that no route of api takes:
+// 405 with Allow when another method has a route there, else 404.
+func apiFallback(base string, api chi.Routes) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		path := "/" + strings.TrimPrefix(strings.TrimPrefix(routedPath(r), base), "/")
+		if allowed := Allowed(api, path); allowed != "" {
+			w.Header().Set("Allow", allowed)
+			respondError(w, http.StatusMethodNotAllowed, "method_not_allowed", "This route does not accept "+r.Method+".")
+			return
+		}
+		handleNotFound(w, r)
+	}
+}
+
+// serveUnder registers api's routes on r under base, each as base+pattern,
+// and answers every other path under base from api's table: 405 with
+// Allow for a method its route does not take, else 404. Registering the
+// routes themselves, instead of mounting api, spares every request a
+// second router: a second tree walk, chi's path value for the mount's
+// wildcard (a map per request) and a route pattern joined from two.
+// The catch-all keeps /api/... out of a handler mounted at "/" (the page).
+func serveUnder(r chi.Router, base string, api chi.Routes) {
+	for _, route := range api.Routes() {
+		for method, h := range route.Handlers {
+			if method == "*" {
+				r.Handle(base+route.Pattern, h)
+			} else {
+				r.Method(method, base+route.Pattern, h)
+			}
+		}
+	}
+	rest := apiFallback(base, api)
+	r.HandleFunc(base, rest)
+	r.HandleFunc(base+"/*", rest)
 }
 
 // require is auth.Require reporting its refusals on the request log.
