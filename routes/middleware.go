@@ -41,7 +41,11 @@ var (
 	noReferrer   = []string{"no-referrer"}
 	hsts         = []string{"max-age=63072000; includeSubDomains"}
 	privateStore = []string{"private, no-store"}
+	varyOrigin   = []string{"Origin"}
 	varyAuthz    = []string{"Authorization"}
+	// One field line for both: what a client reads is the same list
+	// (RFC 9110 §5.3), and net/http writes one line fewer.
+	varyOriginAuthz = []string{"Origin, Authorization"}
 )
 
 func securityHeaders(next http.Handler) http.Handler {
@@ -61,10 +65,13 @@ func privateCache(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h["Cache-Control"] = privateStore
-		if v, ok := h["Vary"]; ok {
-			h["Vary"] = append(v[:len(v):len(v)], varyAuthz...)
-		} else {
+		switch v := h["Vary"]; {
+		case len(v) == 0:
 			h["Vary"] = varyAuthz
+		case len(v) == 1 && v[0] == "Origin":
+			h["Vary"] = varyOriginAuthz
+		default:
+			h["Vary"] = append(v[:len(v):len(v)], varyAuthz...)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -109,5 +116,24 @@ func corsHandler(origins []string) func(http.Handler) http.Handler {
 		// and an empty list as "allow every origin".
 		opts.AllowOriginFunc = func(_ *http.Request, origin string) bool { return slices.Contains(origins, origin) }
 	}
-	return cors.Handler(opts)
+	withCORS := cors.Handler(opts)
+	return func(next http.Handler) http.Handler {
+		c := withCORS(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := r.Header["Origin"]; ok {
+				c.ServeHTTP(w, r)
+				return
+			}
+			// Without an Origin header (no browser page asking) go-chi/cors
+			// adds Vary: Origin and nothing else, preflight or not; the
+			// same here, from a shared value.
+			h := w.Header()
+			if v, ok := h["Vary"]; ok {
+				h["Vary"] = append(v[:len(v):len(v)], varyOrigin...)
+			} else {
+				h["Vary"] = varyOrigin
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

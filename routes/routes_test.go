@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,6 +307,42 @@ func TestCORS(t *testing.T) {
 				}
 			} else if got := rec.Header().Get("Access-Control-Expose-Headers"); !strings.Contains(got, "Www-Authenticate") {
 				t.Errorf("Access-Control-Expose-Headers = %q, the SPA cannot read the challenge", got)
+			}
+		})
+	}
+}
+
+// TestVary: every answer varies by Origin (CORS), a per-user answer also by
+// Authorization, in one field line; with or without a browser's Origin.
+func TestVary(t *testing.T) {
+	f := newFixture(t)
+	bearer := "Bearer " + f.tokens["admin"]
+	tests := []struct {
+		name, method, path string
+		headers            map[string]string
+		status             int
+		vary               []string
+		cache              string
+	}{
+		{"public, no Origin", "GET", "/api/public", nil, 200, []string{"Origin"}, ""},
+		{"public, from the page", "GET", "/api/public", map[string]string{"Origin": spaOrigin}, 200, []string{"Origin"}, ""},
+		{"me, no Origin", "GET", "/api/me", map[string]string{"Authorization": bearer}, 200, []string{"Origin, Authorization"}, "private, no-store"},
+		{"me, from the page", "GET", "/api/me", map[string]string{"Authorization": bearer, "Origin": spaOrigin}, 200, []string{"Origin, Authorization"}, "private, no-store"},
+		{"me, from elsewhere", "GET", "/api/me", map[string]string{"Authorization": bearer, "Origin": "https://evil.test"}, 200, []string{"Origin, Authorization"}, "private, no-store"},
+		{"401", "GET", "/api/me", nil, 401, []string{"Origin"}, "no-store"},
+		{"OPTIONS without Origin", "OPTIONS", "/api/me", nil, 405, []string{"Origin"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := f.do(t, tt.method, tt.path, tt.headers)
+			if rec.Code != tt.status {
+				t.Fatalf("status = %d, want %d", rec.Code, tt.status)
+			}
+			if got := rec.Header()["Vary"]; !slices.Equal(got, tt.vary) {
+				t.Errorf("Vary = %q, want %q", got, tt.vary)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != tt.cache {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.cache)
 			}
 		})
 	}
