@@ -155,13 +155,15 @@ func (h *handler) write(b []byte) error {
 }
 
 // logAttrs is log.LogAttrs(ctx, level, msg, attrs...) for the request
-// middleware. When log's handler is New's, it formats the line straight
-// from attrs: no slog.Record (which copies attributes past its fifth to
-// the heap) and no look-up of the caller (which neither format prints).
-func logAttrs(ctx context.Context, log *slog.Logger, level slog.Level, msg string, attrs ...slog.Attr) {
+// middleware, with the time t (which the middleware has read for the
+// duration already). When log's handler is New's, it formats the line
+// straight from attrs: no slog.Record (which copies attributes past its
+// fifth to the heap) and no look-up of the caller (which neither format
+// prints).
+func logAttrs(ctx context.Context, log *slog.Logger, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) {
 	h, ok := log.Handler().(*handler)
 	if !ok {
-		log.LogAttrs(ctx, level, msg, attrs...)
+		logRecord(ctx, log.Handler(), t, level, msg, attrs)
 		return
 	}
 	if !h.Enabled(ctx, level) {
@@ -169,16 +171,27 @@ func logAttrs(ctx context.Context, log *slog.Logger, level slog.Level, msg strin
 	}
 	bp := bufPool.Get().(*[]byte)
 	defer putBuf(bp)
-	b, ok := h.appendHead((*bp)[:0], time.Now(), level, msg)
+	b, ok := h.appendHead((*bp)[:0], t, level, msg)
 	if ok {
 		b, ok = h.appendAttrs(b, attrs)
 	}
 	*bp = b
 	if !ok {
-		log.LogAttrs(ctx, level, msg, attrs...)
+		logRecord(ctx, h.slow, t, level, msg, attrs)
 		return
 	}
 	_ = h.write(h.appendEnd(b))
+}
+
+// logRecord hands the line to a handler as slog.Logger.LogAttrs would, at
+// time t.
+func logRecord(ctx context.Context, h slog.Handler, t time.Time, level slog.Level, msg string, attrs []slog.Attr) {
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 func (h *handler) sep(b []byte) []byte {

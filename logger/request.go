@@ -157,6 +157,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			if rc := chi.RouteContext(ctx); rc != nil {
 				route = routes.pattern(rc)
 			}
+			end := time.Now()
 			path := SafePath(r.URL.Path)
 			seed, _ := ctx.Value(seedKey{}).([]slog.Attr)
 			clientID := clientRequestID(r)
@@ -167,7 +168,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.String("route", route),
 				slog.Int("status", status),
 				slog.Int("bytes", e.bytes),
-				slog.Duration("duration", time.Since(start)),
+				slog.Duration("duration", end.Sub(start)),
 				slog.String("request_id", id),
 			)
 			if clientID != "" {
@@ -177,7 +178,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			attrs = append(attrs, e.attrs...)
 			e.mu.Unlock()
 
-			logAttrs(ctx, log, level, "request", attrs...)
+			logAttrs(ctx, log, end, level, "request", attrs...)
 			if len(audit) > 0 {
 				a := append([]slog.Attr{
 					slog.String("route", route),
@@ -190,7 +191,7 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 					a = append(a, slog.String("client_request_id", clientID))
 				}
 				a = append(a, audit...)
-				logAttrs(ctx, log, slog.LevelWarn, "access denied", a...)
+				logAttrs(ctx, log, end, slog.LevelWarn, "access denied", a...)
 			}
 		})
 	}
