@@ -323,6 +323,11 @@ func testLambdaHTTP(t *testing.T, pkg string) {
 			if ct := r.header("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q, want JSON", ct)
 			}
+			// The fixtures' events came over HTTPS (X-Forwarded-Proto), and
+			// every answer of the router says so.
+			if wantHSTS := bytes.Contains(tt.event, []byte(`"x-forwarded-proto"`)) && tt.wantStatus != 400; wantHSTS != (r.header("Strict-Transport-Security") != "") {
+				t.Errorf("Strict-Transport-Security %q, want one: %v", r.header("Strict-Transport-Security"), wantHSTS)
+			}
 			if enc := r.header("Content-Encoding"); tt.wantGzip != (enc == "gzip") || tt.wantGzip != r.IsBase64Encoded {
 				t.Errorf("Content-Encoding %q, isBase64Encoded %v; want gzip and base64: %v", enc, r.IsBase64Encoded, tt.wantGzip)
 			}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
@@ -54,10 +55,31 @@ func securityHeaders(next http.Handler) http.Handler {
 		h["X-Content-Type-Options"] = nosniff
 		h["Referrer-Policy"] = noReferrer
 		// Netlify's [[headers]] reach static files only, not function
-		// responses, so the API sets HSTS itself (browsers ignore it on http).
-		h["Strict-Transport-Security"] = hsts
+		// responses, so the API sets HSTS itself; only on answers that
+		// leave over HTTPS, as RFC 6797 §7.2 requires (browsers ignore it
+		// over plain HTTP).
+		if overHTTPS(r) {
+			h["Strict-Transport-Security"] = hsts
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// overHTTPS reports whether r reached us over TLS, or through a proxy that
+// terminated TLS and says so in X-Forwarded-Proto: Netlify, API Gateway,
+// Lambda function URLs and load balancers do. A client can send the header
+// itself over plain HTTP; all it gets is a header its browser ignores there.
+func overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	v := r.Header["X-Forwarded-Proto"]
+	if len(v) == 0 {
+		return false
+	}
+	// The first proxy's word: "https" or "https, http" along a chain.
+	proto, _, _ := strings.Cut(v[0], ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // privateCache keeps per-user answers out of shared caches.

@@ -348,6 +348,40 @@ func TestVary(t *testing.T) {
 	}
 }
 
+// TestHSTSOnlyOverHTTPS: Strict-Transport-Security on every answer that
+// leaves over HTTPS (here, or behind a proxy that terminated TLS), never
+// over plain HTTP (RFC 6797 §7.2).
+func TestHSTSOnlyOverHTTPS(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name, target string
+		headers      map[string]string
+		want         bool
+	}{
+		{"plain HTTP", "/api/public", nil, false},
+		{"TLS", "https://api.test/api/public", nil, true},
+		{"behind a proxy that terminated TLS", "/api/public", map[string]string{"X-Forwarded-Proto": "https"}, true},
+		{"upper case", "/api/public", map[string]string{"X-Forwarded-Proto": "HTTPS"}, true},
+		{"the first of a chain of proxies", "/api/public", map[string]string{"X-Forwarded-Proto": "https, http"}, true},
+		{"a proxy that says http", "/api/public", map[string]string{"X-Forwarded-Proto": "http"}, false},
+		{"a proxy chain that began with http", "/api/public", map[string]string{"X-Forwarded-Proto": "http, https"}, false},
+		{"a 401 over HTTPS", "/api/me", map[string]string{"X-Forwarded-Proto": "https"}, true},
+		{"a 404 over HTTPS", "/api/nope", map[string]string{"X-Forwarded-Proto": "https"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := f.do(t, "GET", tt.target, tt.headers)
+			got := rec.Header().Get("Strict-Transport-Security")
+			if want := map[bool]string{true: "max-age=63072000; includeSubDomains"}[tt.want]; got != want {
+				t.Errorf("Strict-Transport-Security = %q, want %q", got, want)
+			}
+			if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") != "no-referrer" {
+				t.Errorf("security headers missing: %v", rec.Header())
+			}
+		})
+	}
+}
+
 func TestCORSNeverPairsWildcardWithCredentials(t *testing.T) {
 	h := corsHandler([]string{"*"})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	req := httptest.NewRequest(http.MethodGet, "/api/public", nil)
