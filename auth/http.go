@@ -17,7 +17,7 @@ func Authenticate(v *Verifier, opts ...Option) func(http.Handler) http.Handler {
 	o := newOptions(opts)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token, err := BearerToken(r.Header)
+			token, err := bearerCandidate(r.Header)
 			if err != nil {
 				o.writeError(w, r, err)
 				return

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -157,6 +159,40 @@ func TestMiddlewareAnswers(t *testing.T) {
 			t.Errorf("a 200 carries WWW-Authenticate %q", got)
 		}
 	})
+}
+
+// TestNotToken68IsRefusedBesideItsCachedTwin: Authenticate leaves the
+// token68 scan to Verify, which scans every token it has not cached. A
+// token one character away from a cached one, with that character outside
+// token68, is refused as BearerToken refused it.
+func TestNotToken68IsRefusedBesideItsCachedTwin(t *testing.T) {
+	ti := newTestIssuer(t)
+	ks, _ := ti.keySet(t)
+	v := ti.verifier(t, ks)
+	srv := protected(t, v, Role("admin"), slog.New(slog.DiscardHandler))
+	admin := ti.mint(t, "admin")
+	if r := get(t, srv, "/", "Bearer "+admin); r.status != http.StatusOK {
+		t.Fatalf("the token itself: status %d", r.status)
+	}
+	parts := strings.Split(admin, ".")
+	head, payload, sig := parts[0], parts[1], parts[2]
+	for name, token := range map[string]string{
+		"a character outside token68 after it": admin + "!",
+		"a space inside":                       admin[:40] + " " + admin[40:],
+		"quoted":                               `"` + admin + `"`,
+		"JWS JSON serialization":               `{"protected":"` + head + `","payload":"` + payload + `","signature":"` + sig + `"}`,
+		"a comma before the signature":         head + "." + payload + "," + sig,
+	} {
+		t.Run(name, func(t *testing.T) {
+			checkDenial(t, get(t, srv, "/", "Bearer "+token), 401, challengeInvalid, "invalid_token")
+			if _, err := v.Verify(context.Background(), token); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("Verify = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+	if st := v.CacheStats(); st.Entries != 1 {
+		t.Errorf("cache holds %d tokens, want the one valid token", st.Entries)
+	}
 }
 
 func TestMiddlewareIsUnavailableWhenNoKeysCanBeLoaded(t *testing.T) {

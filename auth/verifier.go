@@ -130,6 +130,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 }
 
 func (v *Verifier) verify(ctx context.Context, token string) (*Principal, error) {
+	if !isToken68(token) {
+		// Before the cache stores it: a cache hit is a token scanned here.
+		return nil, deny(ErrInvalidToken, "token has characters outside token68")
+	}
 	hdr, err := parseHeader(token, v.alg)
 	if err != nil {
 		return nil, &Error{Err: ErrInvalidToken, Reason: err.Error(), KeyID: hdr.Kid}
