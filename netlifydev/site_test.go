@@ -229,7 +229,14 @@ func TestFallbackPageHasThePagesSecurityHeaders(t *testing.T) {
 	s := startServer(t, map[string]string{"PORT": "0", "DEV_ISSUER_KEY_FILE": t.TempDir() + "/dev.pem", "NETLIFY_TOML": "../netlify.toml"})
 	fetch := func(path string) *http.Response {
 		t.Helper()
-		resp, err := http.Get(s.base + path)
+		req, err := http.NewRequest(http.MethodGet, s.base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As behind the TLS proxy of a deployment: Strict-Transport-Security
+		// is only for answers that leave over HTTPS (RFC 6797 §7.2).
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
