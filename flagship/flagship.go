@@ -59,7 +59,7 @@ func Lambda(cfg config.Config, log *slog.Logger) (*lambdahttp.Handler, error) {
 // by path prefix: the local server (package netlifydev) mounts the
 // functions, the page and the development issuer there; in Lambda there
 // are none.
-func Router(cfg config.Config, v *auth.Verifier, tokens *onetime.Issuer, log *slog.Logger, mounts map[string]http.Handler) *chi.Mux {
+func Router(cfg config.Config, v *auth.Verifier, tokens *onetime.Issuer, log *slog.Logger, mounts map[string]http.Handler) http.Handler {
 	return routes.New(routes.Options{
 		Logger:         log,
 		Verifier:       v,
@@ -75,7 +75,7 @@ func Router(cfg config.Config, v *auth.Verifier, tokens *onetime.Issuer, log *sl
 // from a function's answer and sends the base64 text itself as the body:
 // a gzip answer would reach the client as "Content-Encoding: gzip" over
 // text that does not gunzip, and the page would fail to read it.
-func uncompressed(router *chi.Mux) *chi.Mux {
+func uncompressed(router http.Handler) http.Handler {
 	m := chi.NewMux()
 	m.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -37,13 +37,28 @@ type entry struct {
 	audit    []slog.Attr
 	attrsBuf [2]slog.Attr // room for Set's usual one or two attrs
 	idHeader [1]string    // the X-Request-Id header's value
+
+	// route is chi's routing context for the request when Middleware
+	// wraps a chi router (and no router outside it has one): the router
+	// finds it in the context and uses it instead of taking one from its
+	// pool and copying the request to carry it. ownsRoute says e answers
+	// for it; patterns is room for its route patterns.
+	route     chi.Context
+	ownsRoute bool
+	patterns  [2]string
 }
 
-// Value is the parent context's, with entryKey answered by e: one
-// allocation fewer than context.WithValue.
+// Value is the parent context's, with entryKey answered by e, and chi's
+// route context key by e.route when e owns it: one allocation fewer than
+// context.WithValue, and two fewer for the router inside.
 func (e *entry) Value(key any) any {
-	if key == (entryKey{}) {
+	switch key {
+	case entryKey{}:
 		return e
+	case chi.RouteCtxKey:
+		if e.ownsRoute {
+			return &e.route
+		}
 	}
 	return e.Context.Value(key)
 }
@@ -123,8 +138,14 @@ const RequestIDHeader = "X-Request-Id"
 
 // Middleware logs one line per request: method, path, route, status, bytes,
 // duration, our request id (also sent back as X-Request-Id), the client's
-// X-Request-Id as client_request_id when it is plain, and whatever downstream code added with Set; plus an
-// audit line for each 401 and 403.
+// X-Request-Id as client_request_id when it is plain, and whatever
+// downstream code added with Set; plus an audit line for each 401 and 403.
+//
+// Wrapped around a chi router (rather than installed in it with Use), it
+// also provides the router's routing context, which saves the router two
+// allocations and a copy of the request. The route then reaches the log
+// line all the same. The context's Routes is left nil (chi sets it only
+// for a routing context of its own); nothing of ours reads it.
 func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 	ids := newRequestIDs()
 	routes := &routeCache{m: make(map[[2]string]string)}
@@ -133,6 +154,10 @@ func Middleware(log *slog.Logger) func(http.Handler) http.Handler {
 			start := time.Now()
 			id := ids.next()
 			e := &entry{Context: r.Context(), w: w}
+			if r.Context().Value(chi.RouteCtxKey) == nil {
+				e.ownsRoute = true
+				e.route.RoutePatterns = e.patterns[:0]
+			}
 			e.idHeader[0] = id
 			w.Header()[RequestIDHeader] = e.idHeader[:]
 			e.attrs = e.attrsBuf[:0]

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,25 +219,45 @@ func TestMiddlewareKeepsTheRequestsContext(t *testing.T) {
 }
 
 // The route of a request under a Mount is remembered per pair of
-// patterns: each request still gets its own route.
+// patterns: each request still gets its own route. Installed in the router
+// (Use) or wrapped around it, where the router routes with the entry's
+// routing context: the route, the URL parameters and r.Pattern are the same.
 func TestMiddlewareNamesEachMountedRoute(t *testing.T) {
-	var buf bytes.Buffer
-	r := chi.NewRouter()
-	r.Use(Middleware(New(&buf, "json", slog.LevelInfo)))
-	api := chi.NewRouter()
-	ok := func(w http.ResponseWriter, r *http.Request) {}
-	api.Get("/me", ok)
-	api.Get("/items/{id}", ok)
-	r.Mount("/api", api)
-	r.Mount("/v2", api)
-	paths := []string{"/api/me", "/api/items/7", "/v2/me", "/api/me", "/api/items/8", "/v2/items/9"}
-	for _, p := range paths {
-		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
-	}
-	want := []string{"/api/me", "/api/items/{id}", "/v2/me", "/api/me", "/api/items/{id}", "/v2/items/{id}"}
-	for i, l := range lines(t, &buf) {
-		if l["route"] != want[i] {
-			t.Errorf("%s: route %v, want %s", paths[i], l["route"], want[i])
-		}
+	for _, around := range []bool{false, true} {
+		t.Run(map[bool]string{false: "in the router", true: "around the router"}[around], func(t *testing.T) {
+			var buf bytes.Buffer
+			mw := Middleware(New(&buf, "json", slog.LevelInfo))
+			r := chi.NewRouter()
+			if !around {
+				r.Use(mw)
+			}
+			api := chi.NewRouter()
+			var seen []string
+			ok := func(w http.ResponseWriter, r *http.Request) {
+				seen = append(seen, r.Pattern+" id="+chi.URLParam(r, "id"))
+			}
+			api.Get("/me", ok)
+			api.Get("/items/{id}", ok)
+			r.Mount("/api", api)
+			r.Mount("/v2", api)
+			var h http.Handler = r
+			if around {
+				h = mw(r)
+			}
+			paths := []string{"/api/me", "/api/items/7", "/v2/me", "/api/me", "/api/items/8", "/v2/items/9"}
+			for _, p := range paths {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, p, nil))
+			}
+			want := []string{"/api/me", "/api/items/{id}", "/v2/me", "/api/me", "/api/items/{id}", "/v2/items/{id}"}
+			wantSeen := []string{"/api/me id=", "/api/items/{id} id=7", "/v2/me id=", "/api/me id=", "/api/items/{id} id=8", "/v2/items/{id} id=9"}
+			if !slices.Equal(seen, wantSeen) {
+				t.Errorf("handlers saw %q, want %q", seen, wantSeen)
+			}
+			for i, l := range lines(t, &buf) {
+				if l["route"] != want[i] {
+					t.Errorf("%s: route %v, want %s", paths[i], l["route"], want[i])
+				}
+			}
+		})
 	}
 }

@@ -40,7 +40,7 @@ type Options struct {
 //	              policy (onetime.DefaultGrants): reports/read needs paid
 //	              or admin, reports/export needs admin
 //	GET /.well-known/jwks.json  anyone: the key of single-use tokens
-func New(o Options) *chi.Mux {
+func New(o Options) http.Handler {
 	api := chi.NewRouter()
 	api.Get("/health", handleHealth)
 	api.Get("/public", handlePublic)
@@ -69,7 +69,6 @@ func New(o Options) *chi.Mux {
 		methodNotAllowed(w, req)
 	})
 	r.Use(
-		logger.Middleware(o.Logger),
 		recoverer(o.Logger),
 		securityHeaders,
 		corsHandler(o.AllowedOrigins),
@@ -82,7 +81,10 @@ func New(o Options) *chi.Mux {
 	for prefix, h := range o.Mounts {
 		r.Mount(prefix, h)
 	}
-	return r
+	// Around the router rather than in it: the router then uses the log
+	// entry's routing context instead of allocating its own
+	// (logger.Middleware).
+	return logger.Middleware(o.Logger)(r)
 }
 
 // routedPath is the path chi routes r on.
