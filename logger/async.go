@@ -30,7 +30,9 @@ import (
 // to w.
 //
 // Each Write must be whole lines, as slog's handlers write them (one call
-// per record), so lines are never interleaved.
+// per record), so lines are never interleaved: Writes are taken one at a
+// time, whole, before and after Close, and the handler New builds on an
+// AsyncWriter relies on that instead of a lock of its own.
 type AsyncWriter struct {
 	w      io.Writer
 	max    int
@@ -66,9 +68,12 @@ func (a *AsyncWriter) Write(p []byte) (int, error) {
 		a.waiting--
 	}
 	if a.closed {
-		// After the goroutine's last batch, straight through.
+		// After the goroutine's last batch, straight through, one
+		// Write at a time as before.
 		a.mu.Unlock()
 		<-a.done
+		a.mu.Lock()
+		defer a.mu.Unlock()
 		return a.w.Write(p)
 	}
 	wake := len(a.pending) == 0 && !a.writing

@@ -2,7 +2,10 @@ package logger
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -104,5 +107,56 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestLoggerOnAsyncWriterNeverInterleaves: the handler New builds on an
+// AsyncWriter takes no lock of its own, so the AsyncWriter alone keeps
+// lines whole: fast-path lines (strings, integers) and slog's own (an
+// error value), from many goroutines, before and after Close, into a
+// writer that is not safe for concurrent use (-race watches it).
+func TestLoggerOnAsyncWriterNeverInterleaves(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer // not safe for concurrent use
+			a := NewAsyncWriter(&buf, 4<<10, time.Millisecond)
+			log := New(a, format, slog.LevelInfo)
+			const goroutines, each = 8, 200
+			write := func(g int) {
+				for i := range each {
+					if i%2 == 0 {
+						log.Info("fast", "g", g, "i", i, "pad", strings.Repeat("x", 100))
+					} else {
+						log.Info("slow", "g", g, "i", i, "err", errors.New("an error value"))
+					}
+				}
+			}
+			var wg sync.WaitGroup
+			for g := range goroutines {
+				wg.Go(func() { write(g) })
+			}
+			wg.Wait()
+			if err := a.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for g := range goroutines {
+				wg.Go(func() { write(goroutines + g) })
+			}
+			wg.Wait()
+			lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+			if len(lines) != 2*goroutines*each {
+				t.Fatalf("%d lines, want %d", len(lines), 2*goroutines*each)
+			}
+			for _, l := range lines {
+				whole := strings.HasPrefix(l, "time=") && strings.Count(l, "time=") == 1 &&
+					(strings.HasSuffix(l, " pad="+strings.Repeat("x", 100)) || strings.HasSuffix(l, ` err="an error value"`))
+				if format == "json" {
+					whole = json.Valid([]byte(l))
+				}
+				if !whole {
+					t.Fatalf("broken line %q", l)
+				}
+			}
+		})
 	}
 }

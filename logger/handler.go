@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -22,9 +23,10 @@ import (
 type handler struct {
 	json  bool
 	level slog.Leveler
-	out   *lockedWriter
+	out   io.Writer    // whole lines, one Write each, never interleaved
 	pre   []byte       // attributes of WithAttrs, formatted, each with its leading separator
 	slow  slog.Handler // slog's own handler with the same attributes
+	stamp *stampCache  // shared by the handlers WithAttrs derives
 }
 
 // lockedWriter serializes the fast path's writes with slog's handler's,
@@ -44,9 +46,14 @@ func newHandler(w io.Writer, json bool, level slog.Leveler) *handler {
 	if level == nil {
 		level = slog.LevelInfo
 	}
-	out := &lockedWriter{w: w}
+	// An AsyncWriter takes each Write whole under its own lock; any other
+	// writer gets one here.
+	out := w
+	if _, ok := w.(*AsyncWriter); !ok {
+		out = &lockedWriter{w: w}
+	}
 	opts := &slog.HandlerOptions{Level: level}
-	h := &handler{json: json, level: level, out: out}
+	h := &handler{json: json, level: level, out: out, stamp: new(stampCache)}
 	if json {
 		h.slow = slog.NewJSONHandler(out, opts)
 	} else {
@@ -65,7 +72,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if !ok {
 		return h.slow.WithAttrs(attrs)
 	}
-	return &handler{json: h.json, level: h.level, out: h.out, pre: pre, slow: h.slow.WithAttrs(attrs)}
+	return &handler{json: h.json, level: h.level, out: h.out, pre: pre, slow: h.slow.WithAttrs(attrs), stamp: h.stamp}
 }
 
 func (h *handler) WithGroup(name string) slog.Handler { return h.slow.WithGroup(name) }
@@ -119,11 +126,11 @@ func (h *handler) appendHead(b []byte, t time.Time, level slog.Level, msg string
 		}
 		if h.json {
 			b = append(b, `"time":"`...)
-			b = t.AppendFormat(b, time.RFC3339Nano)
+			b = h.stamp.append(b, t, true)
 			b = append(b, `",`...)
 		} else {
 			b = append(b, "time="...)
-			b = appendRFC3339Millis(b, t)
+			b = h.stamp.append(b, t, false)
 			b = append(b, ' ')
 		}
 	}
@@ -292,11 +299,48 @@ func needsQuoting(s string) bool {
 	return false
 }
 
-// appendRFC3339Millis is log/slog's time format for text: RFC 3339 with
-// milliseconds.
-func appendRFC3339Millis(b []byte, t time.Time) []byte {
-	n := len(b)
-	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b[:n+len("2006-01-02T15:04:05.000")], b[n+len("2006-01-02T15:04:05.0000"):]...)
+// stampCache remembers the last second a line was stamped in, formatted:
+// the lines of a busy server share their second, and formatting the date
+// and time anew was most of a line's time stamp.
+type stampCache struct {
+	last atomic.Pointer[stamp]
+}
+
+type stamp struct {
+	sec  int64 // t.Unix()
+	loc  *time.Location
+	text string // "2006-01-02T15:04:05"
+	zone string // "Z" or "-07:00"
+}
+
+// append appends t as slog's handlers do: RFC 3339 with nanoseconds
+// (json) or with milliseconds (text).
+func (c *stampCache) append(b []byte, t time.Time, nanos bool) []byte {
+	s := c.last.Load()
+	if s == nil || s.sec != t.Unix() || s.loc != t.Location() {
+		text := t.Truncate(time.Second).Format("2006-01-02T15:04:05Z07:00")
+		s = &stamp{sec: t.Unix(), loc: t.Location(), text: text[:19], zone: text[19:]}
+		c.last.Store(s)
+	}
+	b = append(b, s.text...)
+	ns := t.Nanosecond()
+	if nanos {
+		// time.RFC3339Nano: the fraction without trailing zeros, and
+		// none at all for a whole second.
+		if ns != 0 {
+			n := len(b)
+			b = append(b, '.', '0', '0', '0', '0', '0', '0', '0', '0', '0')
+			for i := n + 9; i > n; i-- {
+				b[i] = byte('0' + ns%10)
+				ns /= 10
+			}
+			for b[len(b)-1] == '0' {
+				b = b[:len(b)-1]
+			}
+		}
+	} else {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	}
+	return append(b, s.zone...)
 }

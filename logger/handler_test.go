@@ -37,6 +37,49 @@ func bothOutputs(t testing.TB, json bool, withAttrs []slog.Attr, group string, l
 	return wb.String(), gb.String()
 }
 
+// stampedOutputs logs a line at each of times through one handler of
+// slog's and one of ours, and returns both outputs.
+func stampedOutputs(t testing.TB, json bool, times []time.Time) (want, got string) {
+	t.Helper()
+	var wb, gb bytes.Buffer
+	var std slog.Handler = slog.NewTextHandler(&wb, nil)
+	if json {
+		std = slog.NewJSONHandler(&wb, nil)
+	}
+	ours := newHandler(&gb, json, slog.LevelInfo)
+	for _, h := range []slog.Handler{std, ours} {
+		for _, tm := range times {
+			if y := tm.Year(); y < 0 || y >= 10000 {
+				continue // slog's own handler formats those; ours hands them over
+			}
+			if err := h.Handle(context.Background(), slog.NewRecord(tm, slog.LevelInfo, "m", 0)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return wb.String(), gb.String()
+}
+
+// TestTimeStampsAreSlogs: the remembered second never stamps a line of
+// another second or zone.
+func TestTimeStampsAreSlogs(t *testing.T) {
+	base := time.Date(2026, 11, 30, 23, 59, 59, 999_999_999, time.UTC)
+	east, west := time.FixedZone("east", 5*3600+30*60), time.FixedZone("west", -7*3600)
+	times := []time.Time{
+		base, base.Add(-time.Millisecond), base.Add(-999_999_998), base.Add(time.Nanosecond),
+		base.Add(time.Nanosecond).In(east), base.In(west), base.In(west).Add(time.Second),
+		time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(2026, 1, 2, 3, 4, 5, 100, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 120_000_000, time.UTC), time.Date(1969, 12, 31, 23, 59, 59, 500_000_000, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, east), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Now(), time.Now().Add(time.Hour),
+	}
+	for _, json := range []bool{false, true} {
+		if want, got := stampedOutputs(t, json, times); got != want {
+			t.Errorf("json=%v\n got %s\nwant %s", json, got, want)
+		}
+	}
+}
+
 func TestHandlerWritesWhatSlogWrites(t *testing.T) {
 	tm := time.Date(2026, 11, 30, 21, 22, 40, 123456789, time.UTC)
 	request := []slog.Attr{
@@ -103,6 +146,14 @@ func FuzzHandler(f *testing.F) {
 			want, got := bothOutputs(t, json, []slog.Attr{slog.String(k2, v1)}, "", slog.Level(lvl), msg, tm, attrs)
 			if got != want {
 				t.Fatalf("json=%v\n got %q\nwant %q", json, got, want)
+			}
+			// Lines stamped one after another: the same second (the
+			// remembered stamp), another zone, the next second.
+			zone := time.FixedZone("", int(i%(18*3600)))
+			times := []time.Time{tm, tm.Add(time.Duration(u % uint64(time.Second))), tm.In(zone), tm.Add(time.Duration(d % int64(2*time.Second)))}
+			want, got = stampedOutputs(t, json, times)
+			if got != want {
+				t.Fatalf("json=%v, times %v\n got %q\nwant %q", json, times, got, want)
 			}
 		}
 	})
