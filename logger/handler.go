@@ -240,7 +240,8 @@ func (h *handler) appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
 		if h.json {
 			return strconv.AppendInt(b, int64(v.Duration()), 10), true
 		}
-		return h.appendString(b, v.Duration().String())
+		// Digits, '.', '-' and unit letters (µ among them): never quoted.
+		return append(b, v.Duration().String()...), true
 	}
 	return b, false
 }
