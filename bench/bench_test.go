@@ -14,7 +14,6 @@ import (
 	"github.com/auth0/go-jwt-middleware/v2/jwks"
 	"github.com/auth0/go-jwt-middleware/v2/validator"
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/go-chi/chi/v5"
 
 	"github.com/fnguard/fnguard/auth"
 	"github.com/fnguard/fnguard/lambdahttp"
@@ -96,7 +95,7 @@ func writeSubject(w http.ResponseWriter, sub string) {
 func BenchmarkLambda(b *testing.B) {
 	tok := mint(b, "paid")
 	b.Run("v1-invoke", func(b *testing.B) {
-		mux := newRouter(newVerifier(b, auth.Config{})).(*chi.Mux)
+		mux := newRouter(newVerifier(b, auth.Config{}))
 		h := lambdahttp.New(mux, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		payload, err := json.Marshal(events.APIGatewayProxyRequest{
 			HTTPMethod: http.MethodGet,
