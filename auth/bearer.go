@@ -18,7 +18,7 @@ const maxTokenSize = jws.MaxTokenSize
 // Bearer, yields ErrNoToken; a Bearer header that is malformed, repeated or
 // oversized yields ErrInvalidToken.
 func BearerToken(h http.Header) (string, error) {
-	return bearerFromValues(h.Values("Authorization"))
+	return bearerFromValues(h["Authorization"]) // canonical already: Values' answer
 }
 
 // bearerCandidate is BearerToken without the token68 scan, for callers that
@@ -27,7 +27,7 @@ func BearerToken(h http.Header) (string, error) {
 // scanned (the cache is keyed by SHA-256), so a cached token is not scanned
 // again on every request.
 func bearerCandidate(h http.Header) (string, error) {
-	return bearer(h.Values("Authorization"), false)
+	return bearer(h["Authorization"], false)
 }
 
 func bearerFromValues(values []string) (string, error) {

@@ -279,8 +279,9 @@ func (ids *requestIDs) next() string {
 // clientRequestID is the client's X-Request-Id when it is short and plain
 // (so it cannot smuggle anything into a log line), for the log only.
 func clientRequestID(r *http.Request) string {
-	if id := r.Header.Get(RequestIDHeader); id != "" && len(id) <= 64 && plain(id) {
-		return id
+	// The key is canonical already: a map look-up is Header.Get's answer.
+	if v := r.Header[RequestIDHeader]; len(v) > 0 && v[0] != "" && len(v[0]) <= 64 && plain(v[0]) {
+		return v[0]
 	}
 	return ""
 }
