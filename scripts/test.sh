@@ -93,10 +93,33 @@ fuzz_targets=(
   "./auth/devissuer FuzzAuthorize"
   "./auth/devissuer FuzzToken"
 )
+# fuzz PKG TARGET: one target for $fuzztime. Go 1.26's fuzz coordinator can
+# fail a target at the very end of a -fuzztime with "context deadline
+# exceeded" and no failing input (go.dev/issue/75804, fixed in Go 1.27).
+# That exact failure, with no new file in the target's corpus, is run once
+# more; anything else, or the same twice, fails.
+fuzz() {
+  local out corpus="$1/testdata/fuzz/$2" before after
+  out=$(mktemp)
+  before=$(ls "$corpus" 2>/dev/null | wc -l)
+  if go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1" 2>&1 | tee "$out"; then
+    rm -f "$out"
+    return 0
+  fi
+  after=$(ls "$corpus" 2>/dev/null | wc -l)
+  if [ "$after" = "$before" ] && grep -qx '    context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
+    rm -f "$out"
+    echo "(no failing input: the Go 1.26 fuzz coordinator's deadline race, go.dev/issue/75804; once more)"
+    go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1"
+    return
+  fi
+  rm -f "$out"
+  return 1
+}
 for t in "${fuzz_targets[@]}"; do
   set -- $t
   log "fuzz $2 ($1, $fuzztime)"
-  go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1"
+  fuzz "$1" "$2"
 done
 
 log "all checks passed"
