@@ -19,7 +19,7 @@ import (
 type Options struct {
 	Logger         *slog.Logger
 	Verifier       *auth.Verifier
-	BasePaths      []string // the API is mounted under each, e.g. "/api"
+	BasePaths      []string // the API is served under each, e.g. "/api"
 	AllowedOrigins []string // CORS origins allowed to call the API
 	// Tokens issues single-use tokens; nil (no signing key in Lambda)
 	// makes POST /tokens and the JWKS answer 503.
@@ -59,12 +59,20 @@ func New(o Options) http.Handler {
 	// chi answers a method it does not know before it walks the tree; a
 	// path under a base path is answered from the API's own table.
 	methodNotAllowed := handleMethodNotAllowed(r)
+	fallbacks := make(map[string]http.HandlerFunc, len(o.BasePaths))
+	for _, base := range o.BasePaths {
+		fallbacks[base] = apiFallback(base, api)
+	}
 	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
-		for _, base := range o.BasePaths {
-			if p := routedPath(req); p == base || strings.HasPrefix(p, base+"/") {
-				apiFallback(base, api).ServeHTTP(w, req)
-				return
+		p, under := routedPath(req), ""
+		for base := range fallbacks {
+			if (p == base || strings.HasPrefix(p, base+"/")) && len(base) > len(under) {
+				under = base // the longest, as chi's tree would choose
 			}
+		}
+		if under != "" {
+			fallbacks[under](w, req)
+			return
 		}
 		methodNotAllowed(w, req)
 	})
@@ -76,7 +84,7 @@ func New(o Options) http.Handler {
 	)
 
 	for _, base := range o.BasePaths {
-		serveUnder(r, base, api)
+		serveUnder(r, base, api, fallbacks[base])
 	}
 	for prefix, h := range o.Mounts {
 		r.Mount(prefix, h)
@@ -116,7 +124,14 @@ func apiFallback(base string, api chi.Routes) http.HandlerFunc {
 // second router: a second tree walk, chi's path value for the mount's
 // wildcard (a map per request) and a route pattern joined from two.
 // The catch-all keeps /api/... out of a handler mounted at "/" (the page).
-func serveUnder(r chi.Router, base string, api chi.Routes) {
+//
+// api.Routes gives each route's handler with the middleware of its Group
+// and With, not api's own (Use on api itself): that middleware would be
+// skipped, so api may have none.
+func serveUnder(r chi.Router, base string, api chi.Routes, rest http.HandlerFunc) {
+	if len(api.Middlewares()) > 0 {
+		panic("routes: middleware on the API router itself would be skipped; use a Group")
+	}
 	for _, route := range api.Routes() {
 		for method, h := range route.Handlers {
 			if method == "*" {
@@ -126,7 +141,6 @@ func serveUnder(r chi.Router, base string, api chi.Routes) {
 			}
 		}
 	}
-	rest := apiFallback(base, api)
 	r.HandleFunc(base, rest)
 	r.HandleFunc(base+"/*", rest)
 }
