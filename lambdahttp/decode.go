@@ -206,31 +206,18 @@ func (d *decoder) strs(v *[]string) bool {
 		return false
 	}
 	out := []string{}
-	if d.peek() == ']' {
-		d.i++
-		*v = out
-		return true
-	}
-	for {
+	ok := d.seq(']', func() bool {
 		if d.peek() != '"' {
 			return false
 		}
 		s, ok := d.plainString()
-		if !ok {
-			return false
-		}
 		out = append(out, s)
-		switch d.peek() {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			*v = out
-			return true
-		default:
-			return false
-		}
+		return ok
+	})
+	if ok {
+		*v = out
 	}
+	return ok
 }
 
 // strMap reads an object of strings; null makes it nil.
@@ -276,11 +263,7 @@ func (d *decoder) mapObject(member func(key string) bool) bool {
 	if !d.consume("{") {
 		return false
 	}
-	if d.peek() == '}' {
-		d.i++
-		return true
-	}
-	for {
+	return d.seq('}', func() bool {
 		if d.peek() != '"' {
 			return false
 		}
@@ -289,13 +272,26 @@ func (d *decoder) mapObject(member func(key string) bool) bool {
 			return false
 		}
 		d.i++
-		if !member(key) {
+		return member(key)
+	})
+}
+
+// seq reads the rest of an array or object after its opening bracket:
+// elements read by elem, separated by commas, up to close. elem refuses
+// what cannot start an element, so "[1,]" fails.
+func (d *decoder) seq(close byte, elem func() bool) bool {
+	if d.peek() == close {
+		d.i++
+		return true
+	}
+	for {
+		if !elem() {
 			return false
 		}
 		switch d.peek() {
 		case ',':
 			d.i++
-		case '}':
+		case close:
 			d.i++
 			return true
 		default:
@@ -318,48 +314,16 @@ func (d *decoder) skip(depth int) bool {
 		return d.skipString()
 	case c == '{':
 		d.i++
-		if d.peek() == '}' {
-			d.i++
-			return true
-		}
-		for {
+		return d.seq('}', func() bool {
 			if d.peek() != '"' || !d.skipString() || d.peek() != ':' {
 				return false
 			}
 			d.i++
-			if !d.skip(depth + 1) {
-				return false
-			}
-			switch d.peek() {
-			case ',':
-				d.i++
-			case '}':
-				d.i++
-				return true
-			default:
-				return false
-			}
-		}
+			return d.skip(depth + 1)
+		})
 	case c == '[':
 		d.i++
-		if d.peek() == ']' {
-			d.i++
-			return true
-		}
-		for {
-			if !d.skip(depth + 1) {
-				return false
-			}
-			switch d.peek() {
-			case ',':
-				d.i++
-			case ']':
-				d.i++
-				return true
-			default:
-				return false
-			}
-		}
+		return d.seq(']', func() bool { return d.skip(depth + 1) })
 	case c == 't':
 		return d.consume("true")
 	case c == 'f':
