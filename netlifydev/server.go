@@ -76,16 +76,20 @@ func New(o Options) (*Site, error) {
 	if dev != nil && d.Identity != nil {
 		netlifyTokenURL = dev.serveExchange(handleNetlifyToken(verifier, identity, dev.issuer.AllowsOrigin, cmp.Or(cfg.DevAccessTTL, maxNetlifyTokenTTL)))
 	}
-	// Last, so that the page lists every function mounted above.
+	// Last, so that the page lists every function mounted above. The
+	// same configuration gives the CSP of the role rules' fallback pages.
 	var csp string
-	if sc, err := web.NewConfig(cfg, issuer, func(string) bool { return false }); err == nil {
+	sc, err := web.NewConfig(cfg, issuer, func(prefix string) bool { return mounts[prefix] != nil })
+	if err == nil {
 		sc.NetlifyTokenURL = netlifyTokenURL
 		csp = sc.CSP()
+		var spa http.Handler
+		if spa, err = web.Handler(web.Files(), sc); err == nil {
+			mounts["/"] = spa
+		}
 	}
-	if spa, err := web.New(cfg, issuer, mounts, netlifyTokenURL); err != nil {
+	if err != nil {
 		log.Warn("single-page app not served", "reason", err.Error())
-	} else {
-		mounts["/"] = spa
 	}
 	// The flagship, built as in Lambda (package flagship), is the site's
 	// router: /api is its own, everything else is mounted on it.
