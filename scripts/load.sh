@@ -23,6 +23,10 @@
 #   FNGUARD_BIN=/tmp/fnguard scripts/load.sh   # a binary built beforehand
 #   EXPRESS=1 scripts/load.sh        # also the seed's Node app (bench/express:
 #                                    # npm ci on first use), same issuer and token
+#   PARTS=1 scripts/load.sh          # also where fnguard's extra CPU goes: the
+#                                    # floor with fnguard's response headers, the
+#                                    # floor with its server limits, and fnguard
+#                                    # without the request line (LOG_LEVEL=warn)
 #
 # At the end fnguard gets SIGTERM, and the script checks that its log holds
 # a request line for every request wrk saw answered (the log is written
@@ -76,13 +80,14 @@ start() {
 # cputicks PID: CPU time the process has used, in clock ticks.
 cputicks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# load ID PID URL: one wrk run of $duration against the server PID; appends
-# "rps p50_us p99_us server_cpu_us_per_request requests" to $tmp/ID.runs.
+# load ID PID URL [TOKEN]: one wrk run of $duration against the server PID
+# (with $token unless TOKEN is given); appends "rps p50_us p99_us
+# server_cpu_us_per_request requests" to $tmp/ID.runs.
 load() {
-  local id=$1 pid=$2 target=$3
+  local id=$1 pid=$2 target=$3 bearer=${4:-$token}
   local before after
   before=$(cputicks "$pid")
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $token" "$target" >"$tmp/$id.wrk"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency -H "Authorization: Bearer $bearer" "$target" >"$tmp/$id.wrk"
   after=$(cputicks "$pid")
   if grep -q 'Non-2xx' "$tmp/$id.wrk"; then
     echo "$id: some responses were not 200:"; cat "$tmp/$id.wrk"; exit 1
@@ -134,6 +139,19 @@ if [ -n "${EXPRESS:-}" ]; then
   express_pid=$pid
   check "$express/api/me" "$token"
 fi
+if [ -n "${PARTS:-}" ]; then
+  start limits "$tmp/bare" -addr 127.0.0.1:0 -limits
+  limits=$url
+  limits_pid=$pid
+  start quiet env -u AUTH0_DOMAIN -u AUTH_ISSUER_URL -u AWS_LAMBDA_RUNTIME_API \
+    PORT=0 DEV_ISSUER_KEY_FILE="$tmp/quiet-key.pem" LOG_LEVEL=warn ${LOG_FORMAT:+LOG_FORMAT=$LOG_FORMAT} "$tmp/fnguard"
+  quiet=$url
+  quiet_pid=$pid
+  quiet_token=$(PORT=${quiet##*:} DEV_ISSUER_KEY_FILE="$tmp/quiet-key.pem" "$tmp/fnguard" token --role free)
+  check "$bare/api/const-headers"
+  check "$limits/api/const"
+  check "$quiet/api/me" "$quiet_token"
+fi
 check "$bare/api/const"
 check "$bare/api/me"
 check "$fnguard/api/me" "$token"
@@ -147,6 +165,12 @@ for _ in $(seq "$rounds"); do
   if [ -n "${EXPRESS:-}" ]; then
     load xme "$express_pid" "$express/api/me"
     load xpublic "$express_pid" "$express/api/public"
+  fi
+  if [ -n "${PARTS:-}" ]; then
+    load headers "$bare_pid" "$bare/api/const-headers"
+    load limits "$limits_pid" "$limits/api/const"
+    load quietme "$quiet_pid" "$quiet/api/me" "$quiet_token"
+    load quietpublic "$quiet_pid" "$quiet/api/public" "$quiet_token"
   fi
 done
 
@@ -175,6 +199,25 @@ if [ -n "${EXPRESS:-}" ]; then
   echo "against the seed's express app:"
   echo "  /api/me      $(ratio me xme)"
   echo "  /api/public  $(ratio public xpublic)"
+fi
+if [ -n "${PARTS:-}" ]; then
+  report headers "bare + fnguard's headers"
+  report limits "bare + fnguard's server limits"
+  report quietme "fnguard /api/me, no request line"
+  report quietpublic "fnguard /api/public, no request line"
+  # part NAME A B [C D]: median CPU per request of A minus B (minus C plus D).
+  part() {
+    awk -v n="$1" -v a="$(median "$2" 4)" -v b="$(median "$3" 4)" -v c="${4:+$(median "$4" 4)}" -v d="${5:+$(median "$5" 4)}" \
+      'BEGIN { printf "  %-58s %+5.1f us\n", n, a - b - c + d }'
+  }
+  echo
+  echo "where fnguard's extra CPU per request goes (medians; each part is a difference of two noisy medians):"
+  part "response headers (security headers, Vary, request id)" headers const
+  part "server limits (read, write and idle deadlines)" limits const
+  part "the request line (/api/public)" public quietpublic
+  part "router, middleware, request entry, GC (/api/public, no line)" quietpublic headers limits const
+  part "the request line (/api/me)" me quietme
+  part "authentication and /me's answer (no line)" quietme quietpublic
 fi
 
 # Nothing given up: after a graceful shutdown, one log line per request.
