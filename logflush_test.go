@@ -12,26 +12,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fnguard/fnguard/internal/syncbuf"
 )
 
 // slowSink is a log pipe that takes a while for every write, as a
 // congested log collector would.
-type slowSink struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
+type slowSink struct{ syncbuf.Buffer }
 
 func (s *slowSink) Write(p []byte) (int, error) {
 	time.Sleep(2 * time.Millisecond)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *slowSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
+	return s.Buffer.Write(p)
 }
 
 // TestShutdownWritesEveryRequestAndAuditLine: a graceful shutdown (SIGTERM

@@ -13,10 +13,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fnguard/fnguard/internal/syncbuf"
 )
 
 // chromiumPath is Debian's Chromium, which scripts/test.sh installs.
@@ -93,8 +94,8 @@ func startServer(t *testing.T, env ...string) string {
 		"NETLIFY_TOML=" + filepath.Join("..", "netlify.toml"),
 		"LOG_LEVEL=warn",
 	}, env...)
-	var stderr strings.Builder
-	cmd.Stderr = &lockedWriter{w: &stderr}
+	stderr := &syncbuf.Buffer{}
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -107,13 +108,13 @@ func startServer(t *testing.T, env ...string) string {
 		// The server's warnings (why it refused a token, say) explain
 		// most failures that the page only shows as a status.
 		if t.Failed() {
-			t.Logf("server stderr:\n%s", cmd.Stderr.(*lockedWriter).String())
+			t.Logf("server stderr:\n%s", stderr.String())
 		}
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("server exited with %v; stderr:\n%s", err, cmd.Stderr.(*lockedWriter).String())
+				t.Errorf("server exited with %v; stderr:\n%s", err, stderr.String())
 			}
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
@@ -136,28 +137,11 @@ func startServer(t *testing.T, env ...string) string {
 		return u
 	case err := <-done:
 		done <- err
-		t.Fatalf("server exited before listening: %v\n%s", err, cmd.Stderr.(*lockedWriter).String())
+		t.Fatalf("server exited before listening: %v\n%s", err, stderr.String())
 	case <-time.After(30 * time.Second):
-		t.Fatalf("server did not listen within 30s\n%s", cmd.Stderr.(*lockedWriter).String())
+		t.Fatalf("server did not listen within 30s\n%s", stderr.String())
 	}
 	return ""
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *strings.Builder
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.String()
 }
 
 // listen reserves a loopback port for a server that needs its own origin

@@ -1,17 +1,16 @@
 package securitytest
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/fnguard/fnguard/auth"
+	"github.com/fnguard/fnguard/internal/syncbuf"
 	"github.com/fnguard/fnguard/routes"
 )
 
@@ -23,7 +22,7 @@ type Server struct {
 	Keys *auth.KeySet
 
 	srv  *httptest.Server
-	logs *Buffer
+	logs *syncbuf.Buffer
 }
 
 // ServerOptions tune what the fault and load tests need to control.
@@ -48,7 +47,7 @@ func NewServer(tb testing.TB, iss *Issuer, o ServerOptions) *Server {
 	if o.MinRefresh == 0 {
 		o.MinRefresh = 5 * time.Second
 	}
-	logs := &Buffer{}
+	logs := &syncbuf.Buffer{}
 	var w io.Writer = logs
 	if o.Logs != nil {
 		w = o.Logs
@@ -91,25 +90,6 @@ func (s *Server) Logs() string { return s.logs.String() }
 
 // Close stops the server and closes its connections.
 func (s *Server) Close() { s.srv.Close() }
-
-// Buffer is an io.Writer that goroutines share: a server writes its logs
-// while the test reads them.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // Clock is a time source that moves only when told, so a test decides
 // when the KeySet's rate limit allows the next fetch, without sleeping.

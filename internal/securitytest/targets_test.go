@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/fnguard/fnguard/internal/lambdatest"
+	"github.com/fnguard/fnguard/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) { lambdatest.Main(m) }
@@ -58,7 +59,7 @@ type target interface {
 type localServer struct {
 	addr   string
 	cmd    *exec.Cmd
-	stderr *Buffer
+	stderr *syncbuf.Buffer
 	done   chan error
 	once   sync.Once
 }
@@ -69,7 +70,7 @@ var listening = regexp.MustCompile(`fnguard listening on http://(127\.0\.0\.1:\d
 // (gracefully, checking that it exits cleanly) when t ends.
 func startLocal(t *testing.T, binary string, iss *Issuer) *localServer {
 	t.Helper()
-	s := &localServer{stderr: &Buffer{}, done: make(chan error, 1)}
+	s := &localServer{stderr: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(binary)
 	s.cmd.Env = []string{
 		"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(),
